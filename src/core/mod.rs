@@ -1,0 +1,960 @@
+//! The poll core: epoll instances built on `poll(2)` and eventfds.
+//!
+//! One global lock protects every instance, the descriptor tracking tables
+//! and the channel index. It is never held across a blocking call: a wait
+//! copies its poll set into a buffer of its own, releases the lock, blocks
+//! in `ppoll`, then takes the lock again and re-observes (the loop of
+//! jiixyj/epoll-shim `epollfd_ctx_wait_or_block` and wepoll `port__poll`).
+//!
+//! Each instance has:
+//! * a *handle*: the eventfd handed to the application as the epoll fd. It
+//!   is kept readable exactly while a wait would report something, so that
+//!   `poll()` on it and nesting work (SEMANTICS 9.1);
+//! * a private *wake* eventfd (semaphore mode, CLOEXEC, moved high) that
+//!   `epoll_ctl`, `close` and in-process writes use to wake blocked waiters.
+
+pub mod ident;
+
+use crate::fdtable;
+use crate::lock::{Guard, Lock};
+use crate::registry::{self, Interest, Key, Ready};
+use crate::sys;
+use ident::{Ident, Kind};
+use libc::{c_int, pollfd};
+use std::collections::HashMap;
+
+pub type Errno = c_int;
+
+/// Nesting limit: at most 5 instances in a chain (EP_MAX_NESTS = 4 links).
+const MAX_NEST_LINKS: usize = 4;
+
+/// How long a wait may block while an edge-triggered descriptor sits
+/// readable and undrained: poll(2) cannot tell when more data arrives from
+/// another process, so the core re-checks FIONREAD this often.
+pub const UNDRAINED_RECHECK_NS: u64 = 50_000_000;
+
+/// Core-owned part of a registration.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ext {
+    /// The descriptor polled for this registration: the registered number,
+    /// or another descriptor of the same file once that number is closed.
+    pub poll_fd: c_int,
+    /// What the file is.
+    pub kind: Kind,
+    /// Channel this registration listens on for in-process writes.
+    pub channel: u64,
+    /// Queued bytes (FIONREAD) at the last observation, for edge detection.
+    pub baseline: i64,
+    /// Instance id + 1 when the target is one of our epoll instances.
+    pub nested: u32,
+}
+
+pub type Entry = registry::Entry<Ext>;
+
+/// One epoll instance.
+pub struct Instance {
+    /// File id of the handle eventfd.
+    pub file: u64,
+    /// The interest list and ready list.
+    pub interest: Interest<Ext>,
+    /// Private semaphore eventfd that wakes blocked waiters.
+    pub wake_fd: c_int,
+    /// Threads blocked in ppoll for this instance (each takes one token).
+    pub waiters: u32,
+    /// Threads inside a wait on this instance (keeps it alive past close).
+    pub holds: u32,
+    /// The handle eventfd currently holds a count (is readable).
+    pub signaled: bool,
+    /// All descriptors of the handle are closed; freed when `holds` is 0.
+    pub closed: bool,
+    /// Registrations of this instance inside other instances: (outer, slot).
+    pub parents: Vec<(u32, u32)>,
+    /// The application's view of O_NONBLOCK on the handle (the real handle
+    /// is always non-blocking so that repoll can drain it).
+    pub app_nonblock: bool,
+    /// Spare poll-set buffers for blocking waits (no allocation per wait).
+    pub spare: Vec<Vec<pollfd>>,
+}
+
+/// A file (open file description) repoll tracks.
+#[derive(Default)]
+pub struct FileInfo {
+    /// Open descriptors of this process naming the file.
+    pub fds: Vec<c_int>,
+    /// Registrations of the file: (instance, slot).
+    pub regs: Vec<(u32, u32)>,
+    /// Identity at the time it was first seen.
+    pub dev: u64,
+    pub ino: u64,
+    pub kind: Kind,
+    /// Set when this file is the handle of an instance.
+    pub instance: Option<u32>,
+}
+
+#[derive(Default)]
+pub struct Global {
+    pub instances: Vec<Option<Box<Instance>>>,
+    /// Descriptor number -> file id, for tracked descriptors.
+    pub fds: HashMap<c_int, u64>,
+    pub files: HashMap<u64, FileInfo>,
+    /// Channel id -> registrations listening on it.
+    pub channels: HashMap<u64, Vec<(u32, u32)>>,
+    /// Internal descriptors (wake eventfds).
+    pub internal: Vec<c_int>,
+    pub next_file: u64,
+    /// Scratch buffers for non-blocking observation.
+    scratch_fds: Vec<pollfd>,
+    scratch_slots: Vec<u32>,
+}
+
+pub static GLOBAL: Lock<Option<Global>> = Lock::new(None);
+
+pub fn lock() -> Guard<'static, Option<Global>> {
+    let mut g = GLOBAL.lock();
+    if g.is_none() {
+        *g = Some(Global { next_file: 1, ..Default::default() });
+    }
+    g
+}
+
+/// Moves an internal descriptor out of the application's way.
+fn move_high(fd: c_int) -> Result<c_int, Errno> {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let _ = sys::call(libc::SYS_getrlimit, [libc::RLIMIT_NOFILE as usize, &mut lim as *mut _ as usize, 0, 0, 0, 0]);
+    let soft = lim.rlim_cur.min(1 << 20) as usize;
+    let floor = (soft * 3 / 4).clamp(3, 1000);
+    match sys::fcntl(fd, libc::F_DUPFD_CLOEXEC, floor) {
+        Ok(high) => {
+            let _ = sys::close(fd);
+            Ok(high as c_int)
+        }
+        // No room up there: keep the low number (still CLOEXEC).
+        Err(_) => Ok(fd),
+    }
+}
+
+impl Global {
+    pub fn inst(&self, id: u32) -> &Instance {
+        self.instances[id as usize].as_ref().expect("core: dead instance")
+    }
+    pub fn inst_mut(&mut self, id: u32) -> &mut Instance {
+        self.instances[id as usize].as_mut().expect("core: dead instance")
+    }
+
+    /// The instance a descriptor is a handle of.
+    pub fn instance_of_fd(&self, fd: c_int) -> Option<u32> {
+        let file = self.fds.get(&fd)?;
+        self.files.get(file)?.instance
+    }
+
+    fn new_file_id(&mut self) -> u64 {
+        let id = self.next_file;
+        self.next_file += 1;
+        id
+    }
+
+    /// Starts tracking descriptor `fd` as naming `file`.
+    fn track_fd(&mut self, fd: c_int, file: u64) {
+        self.fds.insert(fd, file);
+        let f = self.files.entry(file).or_default();
+        if !f.fds.contains(&fd) {
+            f.fds.push(fd);
+        }
+        let mut bits = fdtable::TRACKED;
+        if f.instance.is_some() {
+            bits |= fdtable::HANDLE;
+        }
+        if f.regs.iter().any(|&(i, s)| {
+            self.instances[i as usize]
+                .as_ref()
+                .and_then(|inst| inst.interest.get(s))
+                .is_some_and(|e| e.is_et())
+        }) {
+            bits |= fdtable::EDGE;
+        }
+        fdtable::set_bits(fd, bits);
+        if matches!(f.kind, Kind::EventFd | Kind::EventFdSemaphore) {
+            fdtable::set_write_target(fd, ident::channel_file(file));
+        }
+    }
+
+    /// Refreshes the fast-path bits of every descriptor of `file`.
+    fn refresh_bits(&mut self, file: u64) {
+        let n = self.files.get(&file).map_or(0, |f| f.fds.len());
+        for i in 0..n {
+            let Some(&fd) = self.files.get(&file).and_then(|f| f.fds.get(i)) else { break };
+            self.track_fd(fd, file);
+        }
+    }
+
+    /// Creates an instance: a handle eventfd for the application and a
+    /// private wake eventfd. EMFILE/ENFILE leave nothing behind.
+    pub fn create(&mut self, cloexec: bool) -> Result<c_int, Errno> {
+        self.instances.try_reserve(1).map_err(|_| libc::ENOMEM)?;
+        let wake = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE)?;
+        let handle_flags = libc::EFD_NONBLOCK | if cloexec { libc::EFD_CLOEXEC } else { 0 };
+        let handle = match sys::eventfd(0, handle_flags) {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = sys::close(wake);
+                return Err(e);
+            }
+        };
+        let wake = move_high(wake).unwrap_or(wake);
+        let id = match self.instances.iter().position(|s| s.is_none()) {
+            Some(i) => i as u32,
+            None => {
+                self.instances.push(None);
+                (self.instances.len() - 1) as u32
+            }
+        };
+        let file = self.new_file_id();
+        self.files.insert(file, FileInfo { kind: Kind::Epoll, instance: Some(id), ..Default::default() });
+        self.instances[id as usize] = Some(Box::new(Instance {
+            file,
+            interest: Interest::new(),
+            wake_fd: wake,
+            waiters: 0,
+            holds: 0,
+            signaled: false,
+            closed: false,
+            parents: Vec::new(),
+            app_nonblock: false,
+            spare: Vec::new(),
+        }));
+        self.internal.push(wake);
+        fdtable::set_bits(wake, fdtable::INTERNAL);
+        self.track_fd(handle, file);
+        Ok(handle)
+    }
+
+    fn free_instance(&mut self, id: u32) {
+        let Some(inst) = self.instances[id as usize].take() else { return };
+        // Remove the registrations this instance holds.
+        for (slot, e) in inst.interest.iter() {
+            self.unindex(id, slot, e);
+        }
+        let _ = sys::close(inst.wake_fd);
+        fdtable::forget(inst.wake_fd);
+        self.internal.retain(|&f| f != inst.wake_fd);
+        self.files.remove(&inst.file);
+    }
+
+    /// Removes the index entries of a registration being deleted.
+    fn unindex(&mut self, id: u32, slot: u32, e: &Entry) {
+        if let Some(f) = self.files.get_mut(&e.key.file) {
+            f.regs.retain(|&r| r != (id, slot));
+        }
+        if e.ext.channel != 0 {
+            if let Some(v) = self.channels.get_mut(&e.ext.channel) {
+                v.retain(|&r| r != (id, slot));
+                if v.is_empty() {
+                    self.channels.remove(&e.ext.channel);
+                }
+            }
+        }
+        if e.ext.nested != 0 {
+            if let Some(Some(inner)) = self.instances.get_mut(e.ext.nested as usize - 1) {
+                inner.parents.retain(|&r| r != (id, slot));
+            }
+        }
+        fdtable::REGISTRATIONS.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn delete_slot(&mut self, id: u32, slot: u32) {
+        let e = self.inst_mut(id).interest.remove_slot(slot);
+        self.unindex(id, slot, &e);
+        self.refresh_bits(e.key.file);
+    }
+
+    /// Looks up the instance behind an epoll descriptor, with the errors of
+    /// epoll_wait/epoll_ctl for descriptors that are not ours.
+    pub fn lookup_epfd(&self, epfd: c_int) -> Result<u32, Errno> {
+        if epfd < 0 {
+            return Err(libc::EBADF);
+        }
+        if let Some(id) = self.instance_of_fd(epfd) {
+            if self.instances[id as usize].is_some() {
+                return Ok(id);
+            }
+        }
+        let fl = sys::fcntl(epfd, libc::F_GETFL, 0)?;
+        if fl as c_int & libc::O_PATH != 0 {
+            return Err(libc::EBADF);
+        }
+        // An open descriptor that is not an epoll instance.
+        Err(libc::EINVAL)
+    }
+
+    /// The poll(2) events to ask for a registration.
+    fn poll_events(e: &Entry) -> i16 {
+        (e.events & 0xffff & !(registry::EPOLLERR | registry::EPOLLHUP)) as i16
+    }
+
+    /// Polls one registration now and records the result.
+    fn observe_one(&mut self, id: u32, slot: u32, wakeup: u32) -> bool {
+        let Some(e) = self.inst(id).interest.get(slot) else { return false };
+        let ext = e.ext;
+        let state = if ext.nested != 0 {
+            self.nested_state(ext.nested - 1)
+        } else {
+            let mut p = [pollfd { fd: ext.poll_fd, events: Self::poll_events(e), revents: 0 }];
+            match sys::poll_now(&mut p) {
+                Ok(_) => p[0].revents as u16 as u32,
+                Err(_) => 0,
+            }
+        };
+        let woke = self.inst_mut(id).interest.observe(slot, state, wakeup);
+        if ext.kind.counts_bytes() {
+            let b = self.queued_bytes(ext.poll_fd, state);
+            if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+                e.ext.baseline = b;
+            }
+        }
+        woke
+    }
+
+    fn queued_bytes(&self, fd: c_int, state: u32) -> i64 {
+        if state & registry::EPOLLIN == 0 {
+            return 0;
+        }
+        sys::ioctl_int(fd, libc::FIONREAD as libc::c_long).map(|v| v as i64).unwrap_or(0)
+    }
+
+    /// Readiness of a nested instance as seen by its parent: IN when a
+    /// wait on it would report something.
+    fn nested_state(&mut self, inner: u32) -> u32 {
+        if self.instances.get(inner as usize).is_some_and(|s| s.is_some()) {
+            self.refresh(inner, 1);
+            if self.inst(inner).interest.has_reportable() {
+                return registry::EPOLLIN;
+            }
+        }
+        0
+    }
+
+    /// Observes every registration of instance `id` with one non-blocking
+    /// poll and queues what became ready (the core of every wait).
+    pub fn refresh(&mut self, id: u32, depth: usize) {
+        if depth > MAX_NEST_LINKS + 1 {
+            return;
+        }
+        let mut fds = core::mem::take(&mut self.scratch_fds);
+        let mut slots = core::mem::take(&mut self.scratch_slots);
+        fds.clear();
+        slots.clear();
+        let mut nested: [(u32, u32); 8] = [(0, 0); 8];
+        let mut n_nested = 0;
+        for (slot, e) in self.inst(id).interest.iter() {
+            if e.effective_interest() == 0 {
+                continue;
+            }
+            if e.ext.nested != 0 {
+                if n_nested < nested.len() {
+                    nested[n_nested] = (slot, e.ext.nested - 1);
+                    n_nested += 1;
+                }
+                continue;
+            }
+            fds.push(pollfd { fd: e.ext.poll_fd, events: Self::poll_events(e), revents: 0 });
+            slots.push(slot);
+        }
+        if !fds.is_empty() {
+            let _ = sys::poll_now(&mut fds);
+        }
+        let mut woke = false;
+        let mut gone: [u32; 16] = [0; 16];
+        let mut n_gone = 0;
+        for (i, &slot) in slots.iter().enumerate() {
+            let revents = fds[i].revents as u16 as u32;
+            if revents & libc::POLLNVAL as u32 != 0 {
+                // The descriptor was closed behind our back (uninterposed
+                // close): the registration is gone, as after a last close.
+                if n_gone < gone.len() {
+                    gone[n_gone] = slot;
+                    n_gone += 1;
+                }
+                continue;
+            }
+            let (et, kind, pfd, baseline) = match self.inst(id).interest.get(slot) {
+                Some(e) => (e.is_et(), e.ext.kind, e.ext.poll_fd, e.ext.baseline),
+                None => continue,
+            };
+            let mut wakeup = 0;
+            if kind.counts_bytes() && et {
+                let bytes = self.queued_bytes(pfd, revents);
+                if bytes > baseline {
+                    wakeup |= registry::EPOLLIN;
+                }
+                if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+                    e.ext.baseline = bytes;
+                }
+            }
+            woke |= self.inst_mut(id).interest.observe(slot, revents, wakeup);
+        }
+        for &(slot, inner) in &nested[..n_nested] {
+            let state = self.nested_state(inner);
+            woke |= self.inst_mut(id).interest.observe(slot, state, 0);
+        }
+        for &slot in &gone[..n_gone] {
+            self.delete_slot(id, slot);
+        }
+        self.scratch_fds = fds;
+        self.scratch_slots = slots;
+        self.update_signal(id);
+        if woke {
+            self.notify_parents(id);
+        }
+    }
+
+    /// Keeps the handle readable exactly while something is reportable.
+    pub fn update_signal(&mut self, id: u32) {
+        let want = self.inst(id).interest.has_reportable();
+        let inst = self.inst(id);
+        if want == inst.signaled {
+            return;
+        }
+        let Some(&fd) = self.files.get(&inst.file).and_then(|f| f.fds.first()) else {
+            return;
+        };
+        if want {
+            let _ = sys::write(fd, &1u64.to_ne_bytes());
+        } else {
+            let mut b = [0u8; 8];
+            let _ = sys::read(fd, &mut b);
+        }
+        self.inst_mut(id).signaled = want;
+    }
+
+    /// Wakes the threads blocked on instance `id`.
+    pub fn wake_waiters(&mut self, id: u32) {
+        let inst = self.inst(id);
+        if inst.waiters > 0 {
+            let _ = sys::write(inst.wake_fd, &(inst.waiters as u64).to_ne_bytes());
+        }
+    }
+
+    /// Something in instance `id` woke: the instances that contain it see a
+    /// wakeup of their item (every inner wakeup is an outer edge, ET-NESTED-3).
+    fn notify_parents(&mut self, id: u32) {
+        self.wake_waiters(id);
+        let parents = RegList::of(&self.inst(id).parents);
+        let state = if self.inst(id).interest.has_reportable() { registry::EPOLLIN } else { 0 };
+        for &(outer, slot) in parents.as_slice() {
+            if self.instances.get(outer as usize).is_some_and(|s| s.is_some()) {
+                let woke = self.inst_mut(outer).interest.observe(slot, state, registry::EPOLLIN);
+                self.update_signal(outer);
+                if woke {
+                    self.notify_parents(outer);
+                } else {
+                    self.wake_waiters(outer);
+                }
+            }
+        }
+    }
+
+    /// A wakeup of registration (id, slot) with key `key`, known from an
+    /// in-process call: re-observe it with that key.
+    pub fn wakeup_slot(&mut self, id: u32, slot: u32, key: u32) {
+        let woke = self.observe_one(id, slot, key);
+        self.update_signal(id);
+        if woke {
+            self.notify_parents(id);
+        }
+    }
+
+    /// In-process write landed on `channel`: wake its listeners with IN.
+    pub fn wakeup_channel(&mut self, channel: u64) {
+        let regs = RegList::of(self.channels.get(&channel).map(|v| v.as_slice()).unwrap_or(&[]));
+        for &(id, slot) in regs.as_slice() {
+            if self.alive(id) {
+                self.wakeup_slot(id, slot, registry::EPOLLIN | registry::EPOLLRDNORM);
+            }
+        }
+    }
+
+    /// A wakeup with `key` of every registration of the file behind `fd`.
+    pub fn wakeup_fd(&mut self, fd: c_int, key: u32) {
+        let Some(&file) = self.fds.get(&fd) else { return };
+        let regs = RegList::of(self.files.get(&file).map(|f| f.regs.as_slice()).unwrap_or(&[]));
+        for &(id, slot) in regs.as_slice() {
+            if self.alive(id) {
+                self.wakeup_slot(id, slot, key);
+            }
+        }
+    }
+
+    pub fn alive(&self, id: u32) -> bool {
+        self.instances.get(id as usize).is_some_and(|s| s.is_some())
+    }
+
+    /// The application read from, or failed to write to, `fd`.
+    /// `drained_in`: the read side is known empty now (EAGAIN, EOF, or the
+    /// FIONREAD baseline reached 0); `consumed`: bytes read;
+    /// `drained_out`: a write failed with EAGAIN; `eventfd_read`: an
+    /// eventfd was read (which wakes its writers: an OUT edge).
+    pub fn after_io(&mut self, fd: c_int, consumed: i64, drained_in: bool, drained_out: bool) {
+        let Some(&file) = self.fds.get(&fd) else { return };
+        let Some(f) = self.files.get(&file) else { return };
+        let regs = RegList::of(&f.regs);
+        for &(id, slot) in regs.as_slice() {
+            let Some(inst) = self.instances.get_mut(id as usize).and_then(|s| s.as_mut()) else { continue };
+            let Some(e) = inst.interest.get_mut(slot) else { continue };
+            let mut clear = 0;
+            if e.ext.kind.counts_bytes() && consumed > 0 {
+                e.ext.baseline = (e.ext.baseline - consumed).max(0);
+                if e.ext.baseline == 0 {
+                    clear |= registry::EPOLLIN | registry::EPOLLRDNORM;
+                }
+            }
+            if drained_in {
+                clear |= registry::EPOLLIN | registry::EPOLLRDNORM;
+            }
+            if drained_out {
+                clear |= registry::EPOLLOUT | registry::EPOLLWRNORM;
+            }
+            let kind = e.ext.kind;
+            if clear != 0 {
+                inst.interest.clear_state(slot, clear);
+            }
+            if consumed > 0 && matches!(kind, Kind::EventFd | Kind::EventFdSemaphore) {
+                // eventfd_read wakes the writers: an OUT edge (ET-EVENTFD-10).
+                if kind == Kind::EventFd {
+                    inst.interest.clear_state(slot, registry::EPOLLIN | registry::EPOLLRDNORM);
+                }
+                self.wakeup_slot(id, slot, registry::EPOLLOUT | registry::EPOLLWRNORM);
+            }
+        }
+    }
+
+    /// Depth (in links) of the deepest chain below instance `id`, or None
+    /// when `target` is reachable from it (a cycle).
+    fn links_below(&self, id: u32, target: u32, depth: usize) -> Option<usize> {
+        if id == target {
+            return None;
+        }
+        if depth > 8 {
+            return Some(depth);
+        }
+        let mut best = 0;
+        for (_, e) in self.inst(id).interest.iter() {
+            if e.ext.nested != 0 {
+                let d = self.links_below(e.ext.nested - 1, target, depth + 1)?;
+                best = best.max(d + 1);
+            }
+        }
+        Some(best)
+    }
+
+    fn links_above(&self, id: u32, depth: usize) -> usize {
+        if depth > 8 {
+            return depth;
+        }
+        self.inst(id).parents.iter().map(|&(outer, _)| 1 + self.links_above(outer, depth + 1)).max().unwrap_or(0)
+    }
+
+    /// epoll_ctl after the EFAULT check: `event` is None for DEL.
+    /// Errors follow fs/eventpoll.c's order (SEMANTICS 2.4).
+    pub fn ctl(&mut self, epfd: c_int, op: c_int, fd: c_int, event: Option<(u32, u64)>) -> Result<(), Errno> {
+        // EBADF for epfd, then for fd.
+        if epfd < 0 || sys::fcntl(epfd, libc::F_GETFD, 0).is_err() || is_opath(epfd) {
+            return Err(libc::EBADF);
+        }
+        if fd < 0 || sys::fcntl(fd, libc::F_GETFD, 0).is_err() {
+            return Err(libc::EBADF);
+        }
+        if self.fds.get(&fd).is_some_and(|_| fdtable::bits(fd) & fdtable::INTERNAL != 0)
+            || self.internal.contains(&fd)
+        {
+            return Err(libc::EBADF);
+        }
+        // EPERM: the target cannot be polled (also EBADF for O_PATH).
+        let target_inst = self.instance_of_fd(fd).filter(|&i| self.instances[i as usize].is_some());
+        let ident = if target_inst.is_some() {
+            Ident { kind: Kind::Epoll, dev: 0, ino: 0, rdev: 0, read_channel: 0 }
+        } else {
+            ident::identify(fd)?
+        };
+        // EINVAL: epfd is not an epoll instance, or fd is epfd's own file.
+        let id = match self.instance_of_fd(epfd) {
+            Some(i) if self.instances[i as usize].is_some() => i,
+            _ => return Err(libc::EINVAL),
+        };
+        if target_inst == Some(id) {
+            return Err(libc::EINVAL);
+        }
+        let is_mod = op == libc::EPOLL_CTL_MOD;
+        if let Some((events, _)) = event {
+            if op == libc::EPOLL_CTL_ADD || is_mod {
+                registry::check_exclusive(is_mod, events, target_inst.is_some())?;
+            }
+        }
+        // ELOOP, only for ADD of an epoll descriptor, before the lookup.
+        if op == libc::EPOLL_CTL_ADD {
+            if let Some(inner) = target_inst {
+                let below = self.links_below(inner, id, 0).ok_or(libc::ELOOP)?;
+                let above = self.links_above(id, 0);
+                if below + 1 + above > MAX_NEST_LINKS {
+                    return Err(libc::ELOOP);
+                }
+            }
+        }
+        // The file the descriptor names now: reuse the tracked id when the
+        // identity still matches, else start a new file.
+        let file = self.file_of(fd, &ident);
+        let key = Key { fd, file };
+        match op {
+            libc::EPOLL_CTL_ADD => {
+                let (events, data) = event.ok_or(libc::EFAULT)?;
+                self.add(id, key, events, data, ident, target_inst)
+            }
+            libc::EPOLL_CTL_MOD => {
+                let (events, data) = event.ok_or(libc::EFAULT)?;
+                let events = events & !registry::EPOLLWAKEUP;
+                let slot = self.inst_mut(id).interest.modify(key, events, data)?;
+                self.refresh_bits(file);
+                self.observe_one(id, slot, 0);
+                // ep_modify polls the file: a ready fd is queued at once.
+                self.inst_mut(id).interest.queue_if_ready(slot);
+                self.update_signal(id);
+                self.notify_parents(id);
+                Ok(())
+            }
+            libc::EPOLL_CTL_DEL => {
+                let slot = self.inst(id).interest.find(key).ok_or(libc::ENOENT)?;
+                self.delete_slot(id, slot);
+                self.update_signal(id);
+                self.wake_waiters(id);
+                Ok(())
+            }
+            _ => Err(libc::EINVAL),
+        }
+    }
+
+    /// File id for descriptor `fd` whose identity is `ident`.
+    fn file_of(&mut self, fd: c_int, ident: &Ident) -> u64 {
+        if let Some(&file) = self.fds.get(&fd) {
+            if let Some(f) = self.files.get(&file) {
+                if f.instance.is_some() || (f.dev == ident.dev && f.ino == ident.ino) {
+                    return file;
+                }
+            }
+            // The number now names another file: it was closed and reused
+            // behind our back.
+            self.fd_closed(fd);
+        }
+        let file = self.new_file_id();
+        self.files.insert(file, FileInfo { dev: ident.dev, ino: ident.ino, kind: ident.kind, ..Default::default() });
+        self.track_fd(fd, file);
+        file
+    }
+
+    fn add(
+        &mut self,
+        id: u32,
+        key: Key,
+        events: u32,
+        data: u64,
+        ident: Ident,
+        target_inst: Option<u32>,
+    ) -> Result<(), Errno> {
+        let events = events & !registry::EPOLLWAKEUP;
+        let channel = match ident.kind {
+            Kind::EventFd | Kind::EventFdSemaphore => ident::channel_file(key.file),
+            _ => ident.read_channel,
+        };
+        let ext = Ext {
+            poll_fd: key.fd,
+            kind: ident.kind,
+            channel,
+            baseline: 0,
+            nested: target_inst.map(|i| i + 1).unwrap_or(0),
+        };
+        self.channels.try_reserve(1).map_err(|_| libc::ENOMEM)?;
+        let slot = self.inst_mut(id).interest.add(key, events, data, ext)?;
+        fdtable::REGISTRATIONS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        self.files.entry(key.file).or_default().regs.push((id, slot));
+        if channel != 0 {
+            self.channels.entry(channel).or_default().push((id, slot));
+            fdtable::bloom_set(channel);
+        }
+        if let Some(inner) = target_inst {
+            self.inst_mut(inner).parents.push((id, slot));
+        }
+        self.refresh_bits(key.file);
+        self.observe_one(id, slot, 0);
+        self.inst_mut(id).interest.queue_if_ready(slot);
+        self.update_signal(id);
+        self.notify_parents(id);
+        Ok(())
+    }
+
+    /// Descriptor `fd` is being closed (or replaced by dup2). Called before
+    /// the real close, under the lock.
+    pub fn fd_closed(&mut self, fd: c_int) {
+        fdtable::forget(fd);
+        let Some(file) = self.fds.remove(&fd) else { return };
+        let Some(f) = self.files.get_mut(&file) else { return };
+        f.fds.retain(|&x| x != fd);
+        let remaining = f.fds.first().copied();
+        let regs = RegList::of(&f.regs);
+        let instance = f.instance;
+        match remaining {
+            Some(other) => {
+                // Another descriptor keeps the file open: registrations live
+                // on (LIFE-DUP-1) and are polled through that descriptor.
+                for &(id, slot) in regs.as_slice() {
+                    if let Some(e) = self.instances[id as usize].as_mut().and_then(|i| i.interest.get_mut(slot)) {
+                        if e.ext.poll_fd == fd {
+                            e.ext.poll_fd = other;
+                        }
+                    }
+                    self.wake_if_alive(id);
+                }
+                if let Some(id) = instance {
+                    // The handle's readability moves to the remaining fd:
+                    // same eventfd, nothing to do.
+                    let _ = id;
+                }
+            }
+            None => {
+                // Last reference: every registration of the file goes
+                // (LIFE-CLOSE-1, LIFE-MULTI-1).
+                for &(id, slot) in regs.as_slice() {
+                    if self.instances.get(id as usize).is_some_and(|s| s.is_some()) {
+                        self.delete_slot(id, slot);
+                        self.update_signal(id);
+                        self.wake_waiters(id);
+                    }
+                }
+                if let Some(id) = instance {
+                    // Last descriptor of an instance: free it, unless a
+                    // thread is still waiting in it (THR-CLOSEEP-1).
+                    if self.instances.get(id as usize).is_some_and(|s| s.is_some()) {
+                        let inst = self.inst_mut(id);
+                        inst.closed = true;
+                        inst.signaled = false;
+                        if inst.holds == 0 {
+                            self.free_instance(id);
+                        }
+                    }
+                }
+                self.files.remove(&file);
+            }
+        }
+    }
+
+    fn wake_if_alive(&mut self, id: u32) {
+        if self.instances.get(id as usize).is_some_and(|s| s.is_some()) {
+            self.wake_waiters(id);
+        }
+    }
+
+    /// `newfd` now names the same file as `oldfd` (dup, dup2, F_DUPFD).
+    pub fn fd_duplicated(&mut self, oldfd: c_int, newfd: c_int) {
+        if let Some(&file) = self.fds.get(&oldfd) {
+            self.track_fd(newfd, file);
+            fdtable::set_write_target(newfd, fdtable::write_target(oldfd));
+        }
+    }
+
+    /// Releases a hold taken by a waiter; frees a closed instance.
+    pub fn release(&mut self, id: u32) {
+        let inst = self.inst_mut(id);
+        inst.holds -= 1;
+        if inst.closed && inst.holds == 0 {
+            self.free_instance(id);
+        }
+    }
+
+    /// Builds the poll set a waiter blocks on: every registration that can
+    /// still produce a wakeup, nested instances flattened, and the wake fd
+    /// last. Returns the buffer and whether an undrained edge-triggered
+    /// descriptor was left out (the wait must then re-check periodically).
+    pub fn blocking_set(&mut self, id: u32) -> (Vec<pollfd>, bool) {
+        let mut buf = self.inst_mut(id).spare.pop().unwrap_or_default();
+        buf.clear();
+        let mut undrained = false;
+        self.collect_pollfds(id, &mut buf, &mut undrained, 0);
+        buf.push(pollfd { fd: self.inst(id).wake_fd, events: libc::POLLIN, revents: 0 });
+        (buf, undrained)
+    }
+
+    fn collect_pollfds(&self, id: u32, buf: &mut Vec<pollfd>, undrained: &mut bool, depth: usize) {
+        if depth > MAX_NEST_LINKS + 1 {
+            return;
+        }
+        for (_, e) in self.inst(id).interest.iter() {
+            let eff = e.effective_interest();
+            if eff == 0 {
+                continue;
+            }
+            if e.ext.nested != 0 {
+                let inner = e.ext.nested - 1;
+                if self.instances.get(inner as usize).is_some_and(|s| s.is_some()) {
+                    self.collect_pollfds(inner, buf, undrained, depth + 1);
+                    buf.push(pollfd { fd: self.inst(inner).wake_fd, events: libc::POLLIN, revents: 0 });
+                }
+                continue;
+            }
+            let mut want = eff & 0xffff;
+            if e.is_et() || e.is_linked() {
+                // Bits already set cannot be waited for with poll(2): ask
+                // only for the others. Sticky ERR/HUP leave the fd out.
+                if e.state & (registry::EPOLLERR | registry::EPOLLHUP) != 0 {
+                    continue;
+                }
+                if e.state & registry::EPOLLIN != 0 && e.ext.kind.counts_bytes() {
+                    *undrained = true;
+                }
+                want &= !e.state;
+                if want & !(registry::EPOLLERR | registry::EPOLLHUP) == 0 {
+                    continue;
+                }
+            }
+            buf.push(pollfd {
+                fd: e.ext.poll_fd,
+                events: (want & !(registry::EPOLLERR | registry::EPOLLHUP)) as i16,
+                revents: 0,
+            });
+        }
+    }
+
+    /// The application wants descriptor number `fd`, which holds one of our
+    /// internal descriptors (dup2 onto it): move ours elsewhere first.
+    pub fn relocate_internal(&mut self, fd: c_int) {
+        let Ok(new) = sys::fcntl(fd, libc::F_DUPFD_CLOEXEC, (fd as usize).saturating_add(1)) else { return };
+        let new = new as c_int;
+        for inst in self.instances.iter_mut().flatten() {
+            if inst.wake_fd == fd {
+                inst.wake_fd = new;
+            }
+        }
+        for x in self.internal.iter_mut() {
+            if *x == fd {
+                *x = new;
+            }
+        }
+        fdtable::forget(fd);
+        fdtable::set_bits(new, fdtable::INTERNAL);
+        let _ = sys::close(fd);
+    }
+
+    /// In a forked child: the instances' wake eventfds are shared with the
+    /// parent; give the child its own so wake tokens are never stolen.
+    pub fn after_fork_child(&mut self) {
+        for i in 0..self.instances.len() {
+            let Some(inst) = self.instances[i].as_mut() else { continue };
+            inst.waiters = 0;
+            inst.holds = 0;
+            let old = inst.wake_fd;
+            if let Ok(fresh) = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE) {
+                let fresh = move_high(fresh).unwrap_or(fresh);
+                inst.wake_fd = fresh;
+                let _ = sys::close(old);
+                fdtable::forget(old);
+                fdtable::set_bits(fresh, fdtable::INTERNAL);
+                for x in self.internal.iter_mut() {
+                    if *x == old {
+                        *x = fresh;
+                    }
+                }
+            }
+        }
+        for i in 0..self.instances.len() {
+            if self.instances[i].as_ref().is_some_and(|inst| inst.closed) {
+                self.free_instance(i as u32);
+            }
+        }
+    }
+
+    pub fn return_buffer(&mut self, id: u32, buf: Vec<pollfd>) {
+        if let Some(Some(inst)) = self.instances.get_mut(id as usize) {
+            if inst.spare.len() < 4 {
+                inst.spare.push(buf);
+            }
+        }
+    }
+
+    /// Takes one wake token (semaphore eventfd) after a blocking poll.
+    pub fn consume_wake(&mut self, id: u32) {
+        let mut b = [0u8; 8];
+        let _ = sys::read(self.inst(id).wake_fd, &mut b);
+    }
+}
+
+fn is_opath(fd: c_int) -> bool {
+    sys::fcntl(fd, libc::F_GETFL, 0).is_ok_and(|f| f as c_int & libc::O_PATH != 0)
+}
+
+/// Copies ready events to the caller's buffer, `chunk` at a time. Returns
+/// the number copied or EFAULT when not even the first could be.
+pub fn deliver(g: &mut Global, id: u32, events: *mut libc::epoll_event, maxevents: usize) -> Result<usize, Errno> {
+    const CHUNK: usize = 64;
+    let mut chosen = [Ready::default(); CHUNK];
+    let mut out: [libc::epoll_event; CHUNK] = [libc::epoll_event { events: 0, u64: 0 }; CHUNK];
+    let mut total = 0usize;
+    let mut budget = g.inst(id).interest.linked_len();
+    while total < maxevents && budget > 0 {
+        let want = (maxevents - total).min(CHUNK).min(budget);
+        let n = g.inst_mut(id).interest.collect(&mut chosen[..want]);
+        if n == 0 {
+            break;
+        }
+        budget = budget.saturating_sub(n);
+        for i in 0..n {
+            out[i] = libc::epoll_event { events: chosen[i].events, u64: chosen[i].data };
+        }
+        let bytes = n * core::mem::size_of::<libc::epoll_event>();
+        // SAFETY: pointer arithmetic within the caller's claimed buffer; the
+        // kernel validates every byte of the copy.
+        let dst = unsafe { events.add(total) } as *mut libc::c_void;
+        let copied = match sys::copy_to_user(dst, out.as_ptr() as *const libc::c_void, bytes) {
+            Ok(b) => b / core::mem::size_of::<libc::epoll_event>(),
+            Err(libc::ENOSYS) | Err(libc::EPERM) if !events.is_null() => {
+                // SAFETY: no probe available: write directly, as a libc
+                // wrapper would (the buffer is the caller's promise).
+                unsafe { core::ptr::copy_nonoverlapping(out.as_ptr(), events.add(total), n) };
+                n
+            }
+            Err(_) => 0,
+        };
+        g.inst_mut(id).interest.commit(&chosen[..copied]);
+        total += copied;
+        if copied < n {
+            if total == 0 {
+                // The first copy faulted: nothing is lost (ERR-FAULT-3).
+                g.update_signal(id);
+                return Err(libc::EFAULT);
+            }
+            break;
+        }
+    }
+    g.update_signal(id);
+    Ok(total)
+}
+
+/// A copy of a short list of registrations, on the stack when it fits (the
+/// I/O hooks must not allocate for the common case).
+pub enum RegList {
+    Inline([(u32, u32); 16], usize),
+    Heap(Vec<(u32, u32)>),
+}
+
+impl RegList {
+    pub fn of(src: &[(u32, u32)]) -> RegList {
+        if src.len() <= 16 {
+            let mut a = [(0, 0); 16];
+            a[..src.len()].copy_from_slice(src);
+            RegList::Inline(a, src.len())
+        } else {
+            RegList::Heap(src.to_vec())
+        }
+    }
+    pub fn as_slice(&self) -> &[(u32, u32)] {
+        match self {
+            RegList::Inline(a, n) => &a[..*n],
+            RegList::Heap(v) => v,
+        }
+    }
+}
