@@ -39,7 +39,7 @@ impl Kind {
     /// Kinds whose FIONREAD is the total of queued bytes, so that growth
     /// between two observations reveals writes we did not see.
     pub fn counts_bytes(self) -> bool {
-        matches!(self, Kind::Pipe | Kind::StreamSocket | Kind::Tty)
+        matches!(self, Kind::Pipe | Kind::StreamSocket | Kind::Tty | Kind::Listener | Kind::SignalFd)
     }
 }
 

@@ -109,6 +109,9 @@ pub struct Global {
 
 pub static GLOBAL: Lock<Option<Global>> = Lock::new(None);
 
+/// Number of live instances (lets poll hooks skip their scan).
+pub static INSTANCES: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
 pub fn lock() -> Guard<'static, Option<Global>> {
     let mut g = GLOBAL.lock();
     if g.is_none() {
@@ -225,11 +228,13 @@ impl Global {
         self.internal.push(wake);
         fdtable::set_bits(wake, fdtable::INTERNAL);
         self.track_fd(handle, file);
+        INSTANCES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         Ok(handle)
     }
 
     fn free_instance(&mut self, id: u32) {
         let Some(inst) = self.instances[id as usize].take() else { return };
+        INSTANCES.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
         // Remove the registrations this instance holds.
         for (slot, e) in inst.interest.iter() {
             self.unindex(id, slot, e);
@@ -306,7 +311,7 @@ impl Global {
         };
         let woke = self.inst_mut(id).interest.observe(slot, state, wakeup);
         if ext.kind.counts_bytes() {
-            let b = self.queued_bytes(ext.poll_fd, state);
+            let b = self.queued_bytes(ext.poll_fd, ext.kind, state);
             if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
                 e.ext.baseline = b;
             }
@@ -314,11 +319,42 @@ impl Global {
         woke
     }
 
-    fn queued_bytes(&self, fd: c_int, state: u32) -> i64 {
+    /// How much is queued on `fd`, for kinds where growth reveals wakeups
+    /// poll(2) cannot show: bytes (FIONREAD) for pipes, stream sockets and
+    /// ttys, pending connections (TCP_INFO) for listeners, the pending
+    /// signal set for signalfds.
+    fn queued_bytes(&self, fd: c_int, kind: Kind, state: u32) -> i64 {
         if state & registry::EPOLLIN == 0 {
             return 0;
         }
-        sys::ioctl_int(fd, libc::FIONREAD as libc::c_long).map(|v| v as i64).unwrap_or(0)
+        match kind {
+            Kind::Listener => {
+                // SAFETY: tcp_info is plain data.
+                let mut ti: libc::tcp_info = unsafe { core::mem::zeroed() };
+                let mut len = core::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+                match sys::call(
+                    libc::SYS_getsockopt,
+                    [
+                        fd as usize,
+                        libc::IPPROTO_TCP as usize,
+                        libc::TCP_INFO as usize,
+                        &mut ti as *mut _ as usize,
+                        &mut len as *mut _ as usize,
+                        0,
+                    ],
+                ) {
+                    // For a listener tcpi_unacked is the accept queue length.
+                    Ok(_) => ti.tcpi_unacked as i64,
+                    Err(_) => 0,
+                }
+            }
+            Kind::SignalFd => {
+                let mut set: u64 = 0;
+                let _ = sys::call(libc::SYS_rt_sigpending, [&mut set as *mut u64 as usize, 8, 0, 0, 0, 0]);
+                set as i64
+            }
+            _ => sys::ioctl_int(fd, libc::FIONREAD as libc::c_long).map(|v| v as i64).unwrap_or(0),
+        }
     }
 
     /// Readiness of a nested instance as seen by its parent: IN when a
@@ -382,8 +418,9 @@ impl Global {
             };
             let mut wakeup = 0;
             if kind.counts_bytes() && et {
-                let bytes = self.queued_bytes(pfd, revents);
-                if bytes > baseline {
+                let bytes = self.queued_bytes(pfd, kind, revents);
+                let grew = if kind == Kind::SignalFd { bytes & !baseline != 0 } else { bytes > baseline };
+                if grew {
                     wakeup |= registry::EPOLLIN;
                 }
                 if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
@@ -501,7 +538,11 @@ impl Global {
             let Some(inst) = self.instances.get_mut(id as usize).and_then(|s| s.as_mut()) else { continue };
             let Some(e) = inst.interest.get_mut(slot) else { continue };
             let mut clear = 0;
-            if e.ext.kind.counts_bytes() && consumed > 0 {
+            if e.ext.kind == Kind::SignalFd && consumed > 0 {
+                let mut set: u64 = 0;
+                let _ = sys::call(libc::SYS_rt_sigpending, [&mut set as *mut u64 as usize, 8, 0, 0, 0, 0]);
+                e.ext.baseline = set as i64;
+            } else if e.ext.kind.counts_bytes() && consumed > 0 {
                 e.ext.baseline = (e.ext.baseline - consumed).max(0);
                 if e.ext.baseline == 0 {
                     clear |= registry::EPOLLIN | registry::EPOLLRDNORM;
@@ -896,12 +937,11 @@ pub fn deliver(g: &mut Global, id: u32, events: *mut libc::epoll_event, maxevent
     let mut total = 0usize;
     let mut budget = g.inst(id).interest.linked_len();
     while total < maxevents && budget > 0 {
-        let want = (maxevents - total).min(CHUNK).min(budget);
-        let n = g.inst_mut(id).interest.collect(&mut chosen[..want]);
+        let want = (maxevents - total).min(CHUNK);
+        let n = g.inst_mut(id).interest.collect_within(&mut chosen[..want], &mut budget);
         if n == 0 {
             break;
         }
-        budget = budget.saturating_sub(n);
         for i in 0..n {
             out[i] = libc::epoll_event { events: chosen[i].events, u64: chosen[i].data };
         }

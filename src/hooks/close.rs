@@ -27,6 +27,7 @@ fn in_vfork_child() -> bool {
 fn before_close(fd: c_int) -> bool {
     let bits = fdtable::bits(fd);
     if bits == 0 {
+        fdtable::set_write_target(fd, 0);
         return true;
     }
     if Reentry::active() || in_vfork_child() {

@@ -220,6 +220,19 @@ pub fn pwait2(
     timeout: *const timespec,
     sigmask: *const sigset_t,
 ) -> Result<c_int, Errno> {
+    pwait2_sized(epfd, events, maxevents, timeout, sigmask, false)
+}
+
+/// epoll_pwait2 with the raw system call's sigsetsize verdict: a bad size
+/// is EINVAL, checked after the timespec (ERR-PREC-PWAIT2-3).
+pub fn pwait2_sized(
+    epfd: c_int,
+    events: *mut epoll_event,
+    maxevents: c_int,
+    timeout: *const timespec,
+    sigmask: *const sigset_t,
+    bad_sigsetsize: bool,
+) -> Result<c_int, Errno> {
     // The timespec is copied and validated first (ERR-PREC-PWAIT2-*).
     let t = if timeout.is_null() {
         Timeout::Infinite
@@ -230,6 +243,9 @@ pub fn pwait2(
         }
         Timeout::Nanos((ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64))
     };
+    if bad_sigsetsize {
+        return Err(libc::EINVAL);
+    }
     let mask = read_sigmask(sigmask)?;
     wait(epfd, events, maxevents, t, mask.as_ref())
 }

@@ -37,12 +37,22 @@ pub unsafe extern "C-unwind" fn syscall(n: c_long, a1: c_long, a2: c_long, a3: c
             libc::SYS_epoll_pwait | libc::SYS_epoll_pwait2 => {
                 // The raw call takes sigsetsize: with a mask it must be 8
                 // (ERR-PWAIT-4..7), checked before anything else.
-                if a5 != 0 && a6 as usize != 8 {
-                    Some(Err(libc::EINVAL))
-                } else if n == libc::SYS_epoll_pwait {
-                    Some(super::epoll::pwait(a1 as c_int, a2 as *mut epoll_event, a3 as c_int, a4 as c_int, a5 as *const sigset_t))
+                let bad_size = a5 != 0 && a6 as usize != 8;
+                if n == libc::SYS_epoll_pwait {
+                    if bad_size {
+                        Some(Err(libc::EINVAL))
+                    } else {
+                        Some(super::epoll::pwait(a1 as c_int, a2 as *mut epoll_event, a3 as c_int, a4 as c_int, a5 as *const sigset_t))
+                    }
                 } else {
-                    Some(super::epoll::pwait2(a1 as c_int, a2 as *mut epoll_event, a3 as c_int, a4 as *const timespec, a5 as *const sigset_t))
+                    Some(super::epoll::pwait2_sized(
+                        a1 as c_int,
+                        a2 as *mut epoll_event,
+                        a3 as c_int,
+                        a4 as *const timespec,
+                        a5 as *const sigset_t,
+                        bad_size,
+                    ))
                 }
             }
             libc::SYS_io_uring_setup if crate::options::refuse_io_uring() => {
@@ -72,16 +82,35 @@ pub unsafe extern "C-unwind" fn syscall(n: c_long, a1: c_long, a2: c_long, a3: c
     }
 }
 
-/// Brings the handles in a poll set up to date; returns true when the set
-/// holds at least one of our epoll descriptors.
-fn refresh_handles(fds: *mut pollfd, nfds: nfds_t) -> bool {
+/// Epoll descriptors found in a poll set, whose requested events repoll
+/// narrowed for the duration of the call: an epoll fd is readable (IN)
+/// only, never writable (PEQ-EPFD-1), while its eventfd handle would also
+/// say OUT.
+struct Masked {
+    saved: [(usize, i16); 32],
+    n: usize,
+}
+
+const OUT_BITS: i16 = libc::POLLOUT | libc::POLLWRNORM | libc::POLLWRBAND;
+
+impl Masked {
+    fn restore(&self, fds: *mut pollfd) {
+        for &(i, ev) in &self.saved[..self.n] {
+            // SAFETY: index taken from the caller's array in `prepare`.
+            unsafe { (*fds.add(i)).events = ev };
+        }
+    }
+}
+
+/// Brings the instances behind epoll descriptors of a poll set up to date
+/// and masks their OUT bits; None when the set holds none of ours.
+fn prepare(fds: *mut pollfd, nfds: nfds_t) -> Option<Masked> {
     if fds.is_null() || nfds == 0 || nfds > 1 << 20 || Reentry::active() {
-        return false;
+        return None;
     }
     let mut any = false;
     for i in 0..nfds as usize {
-        // SAFETY: poll will read the same array; reading the fd field of a
-        // caller-provided array of nfds entries.
+        // SAFETY: poll will read the same array of nfds entries.
         let fd = unsafe { (*fds.add(i)).fd };
         if fd >= 0 && fdtable::bits(fd) & HANDLE != 0 {
             any = true;
@@ -89,64 +118,97 @@ fn refresh_handles(fds: *mut pollfd, nfds: nfds_t) -> bool {
         }
     }
     if !any {
-        return false;
+        return None;
     }
     let _re = Reentry::enter();
     let mut g = core_::lock();
-    let Some(g) = g.as_mut() else { return false };
-    let mut found = false;
+    let g = g.as_mut()?;
+    let mut m = Masked { saved: [(0, 0); 32], n: 0 };
     for i in 0..nfds as usize {
-        // SAFETY: as above.
+        // SAFETY: as above; the array is the caller's, writable for poll.
+        let p = unsafe { &mut *fds.add(i) };
+        if let Some(id) = g.instance_of_fd(p.fd) {
+            if g.alive(id) {
+                g.refresh(id, 0);
+                if m.n < m.saved.len() {
+                    m.saved[m.n] = (i, p.events);
+                    m.n += 1;
+                    p.events &= !OUT_BITS;
+                }
+            }
+        }
+    }
+    if m.n == 0 {
+        return None;
+    }
+    Some(m)
+}
+
+/// Re-observes the instances of a poll set between two slices.
+fn refresh_masked(fds: *mut pollfd, m: &Masked) {
+    let _re = Reentry::enter();
+    let mut g = core_::lock();
+    let Some(g) = g.as_mut() else { return };
+    for &(i, _) in &m.saved[..m.n] {
+        // SAFETY: index from `prepare`.
         let fd = unsafe { (*fds.add(i)).fd };
         if let Some(id) = g.instance_of_fd(fd) {
             if g.alive(id) {
                 g.refresh(id, 0);
-                found = true;
             }
         }
     }
-    found
 }
 
 /// Slice of a blocking poll over epoll descriptors: their readability only
 /// changes when repoll observes their members, so the poll is cut in slices
 /// and the instances re-observed between them.
-const HANDLE_POLL_SLICE_MS: c_int = 10;
+const HANDLE_POLL_SLICE_NS: u64 = 10_000_000;
 
-fn poll_impl(fds: *mut pollfd, nfds: nfds_t, timeout_ms: c_int, f: real::poll::F) -> c_int {
-    if !refresh_handles(fds, nfds) {
-        // SAFETY: forwarding unchanged.
-        return unsafe { f(fds, nfds, timeout_ms) };
-    }
-    let start = sys::monotonic_ns();
-    loop {
-        let slice = if timeout_ms < 0 {
-            HANDLE_POLL_SLICE_MS
-        } else {
-            let spent = ((sys::monotonic_ns() - start) / 1_000_000) as c_int;
-            (timeout_ms - spent).clamp(0, HANDLE_POLL_SLICE_MS)
-        };
+/// poll/ppoll with epoll descriptors in the set. `deadline` None: infinite.
+fn poll_sliced(fds: *mut pollfd, nfds: nfds_t, timeout_ns: Option<u64>, mask: *const sigset_t) -> c_int {
+    let Some(ppoll) = real::ppoll::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    let m = prepare(fds, nfds);
+    let Some(m) = m else {
+        let ts = timeout_ns.map(|ns| timespec { tv_sec: (ns / 1_000_000_000) as _, tv_nsec: (ns % 1_000_000_000) as _ });
         // SAFETY: forwarding the caller's array.
-        let r = unsafe { f(fds, nfds, slice) };
-        if r != 0 || slice == 0 {
-            return r;
+        return unsafe { ppoll(fds, nfds, ts.as_ref().map_or(core::ptr::null(), |t| t as *const _), mask) };
+    };
+    let start = sys::monotonic_ns();
+    let r = loop {
+        let left = timeout_ns.map(|t| t.saturating_sub(sys::monotonic_ns() - start));
+        let slice = left.map_or(HANDLE_POLL_SLICE_NS, |l| l.min(HANDLE_POLL_SLICE_NS));
+        let ts = timespec { tv_sec: (slice / 1_000_000_000) as _, tv_nsec: (slice % 1_000_000_000) as _ };
+        // SAFETY: forwarding the caller's array with our slice.
+        let r = unsafe { ppoll(fds, nfds, &ts, mask) };
+        if r != 0 || left.is_some_and(|l| l <= slice) {
+            break r;
         }
-        if timeout_ms >= 0 && sys::monotonic_ns() - start >= timeout_ms as u64 * 1_000_000 {
-            return 0;
-        }
-        refresh_handles(fds, nfds);
-    }
+        refresh_masked(fds, &m);
+    };
+    let err = sys::errno();
+    m.restore(fds);
+    sys::set_errno(err);
+    r
 }
 
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn poll(fds: *mut pollfd, nfds: nfds_t, timeout: c_int) -> c_int {
-    let Some(f) = real::poll::get() else {
-        sys::set_errno(libc::ENOSYS);
-        return -1;
-    };
-    poll_impl(fds, nfds, timeout, f)
+    let t = if timeout < 0 { None } else { Some(timeout as u64 * 1_000_000) };
+    if fdtable::REGISTRATIONS.load(core::sync::atomic::Ordering::Relaxed) == 0 && !any_handles() {
+        let Some(f) = real::poll::get() else {
+            sys::set_errno(libc::ENOSYS);
+            return -1;
+        };
+        // SAFETY: forwarding unchanged.
+        return unsafe { f(fds, nfds, timeout) };
+    }
+    poll_sliced(fds, nfds, t, core::ptr::null())
 }
 
 /// # Safety
@@ -157,16 +219,27 @@ pub unsafe extern "C-unwind" fn ppoll(fds: *mut pollfd, nfds: nfds_t, ts: *const
         sys::set_errno(libc::ENOSYS);
         return -1;
     };
-    if refresh_handles(fds, nfds) && !ts.is_null() {
-        // SAFETY: the caller's timespec; ppoll itself would read it.
-        let t = unsafe { *ts };
-        if t.tv_sec == 0 && t.tv_nsec == 0 {
-            // SAFETY: forwarding unchanged.
-            return unsafe { f(fds, nfds, ts, mask) };
-        }
+    if !any_handles() {
+        // SAFETY: forwarding unchanged.
+        return unsafe { f(fds, nfds, ts, mask) };
     }
-    // SAFETY: forwarding unchanged.
-    unsafe { f(fds, nfds, ts, mask) }
+    let t = if ts.is_null() {
+        None
+    } else {
+        match sys::read_user(ts) {
+            Ok(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => {
+                Some((t.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(t.tv_nsec as u64))
+            }
+            // SAFETY: let the kernel report the bad timespec.
+            _ => return unsafe { f(fds, nfds, ts, mask) },
+        }
+    };
+    poll_sliced(fds, nfds, t, mask)
+}
+
+/// Whether any epoll instance exists (poll sets need checking at all).
+fn any_handles() -> bool {
+    crate::core::INSTANCES.load(core::sync::atomic::Ordering::Relaxed) > 0
 }
 
 /// Rebuilds instances inherited across exec (stub until exec support).

@@ -258,7 +258,8 @@ impl<X> Interest<X> {
     /// whenever its state intersects its interest; an edge-triggered one
     /// only on a wakeup, i.e. bits that newly appeared in the state or the
     /// given wakeup key, filtered by the interest. Returns true when the
-    /// entry was newly queued.
+    /// entry was queued or, already queued, received a wakeup (which a
+    /// nested parent sees as an edge, ET-NESTED-3).
     pub fn observe(&mut self, slot: u32, state: u32, wakeup: u32) -> bool {
         let Some(e) = self.slots.get_mut(slot as usize).and_then(|s| s.as_mut()) else {
             return false;
@@ -266,14 +267,16 @@ impl<X> Interest<X> {
         let prev = e.state;
         e.state = state;
         let eff = e.effective_interest();
-        if eff == 0 || e.linked {
+        if eff == 0 {
             return false;
         }
-        let queue = if e.is_et() {
-            (state & !prev & eff) != 0 || (wakeup & eff) != 0
-        } else {
-            (state & eff) != 0 || (wakeup & eff) != 0
-        };
+        // A wakeup the kernel would deliver to this item: a bit that newly
+        // appeared, or a known wakeup key, intersecting the interest.
+        let woke = ((state & !prev) | wakeup) & eff != 0;
+        if e.linked {
+            return woke;
+        }
+        let queue = if e.is_et() { woke } else { woke || (state & eff) != 0 };
         if queue {
             self.link_tail(slot);
         }
@@ -318,11 +321,18 @@ impl<X> Interest<X> {
     /// place until `commit`, so that a failed copy to the caller loses
     /// nothing (ERR-FAULT-3, ERR-FAULT-11). Returns how many were chosen.
     pub fn collect(&mut self, out: &mut [Ready]) -> usize {
-        let mut n = 0;
         let mut budget = self.linked;
+        self.collect_within(out, &mut budget)
+    }
+
+    /// `collect` visiting at most `budget` entries (decremented for each
+    /// visited one), so that a caller collecting in several chunks never
+    /// reaches the LT entries it already moved to the tail (ORD-4).
+    pub fn collect_within(&mut self, out: &mut [Ready], budget: &mut usize) -> usize {
+        let mut n = 0;
         let mut cur = self.head;
-        while cur != NIL && n < out.len() && budget > 0 {
-            budget -= 1;
+        while cur != NIL && n < out.len() && *budget > 0 {
+            *budget -= 1;
             let e = self.slots[cur as usize].as_ref().expect("registry: linked empty slot");
             let next = e.next;
             let revents = e.reportable();
