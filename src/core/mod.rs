@@ -232,6 +232,55 @@ impl Global {
         Ok(handle)
     }
 
+    /// Rebuilds an instance inherited across exec: `handles` are the open
+    /// descriptors of its handle eventfd, `entries` its registrations
+    /// (fd, events, data, armed). Descriptors that did not survive are
+    /// skipped.
+    pub fn adopt(&mut self, handles: &[c_int], entries: &[(c_int, u32, u64, bool)]) {
+        let handles: Vec<c_int> =
+            handles.iter().copied().filter(|&h| sys::fcntl(h, libc::F_GETFD, 0).is_ok()).collect();
+        let Some(&first) = handles.first() else { return };
+        let Ok(wake) = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE) else { return };
+        let wake = move_high(wake).unwrap_or(wake);
+        let id = self.instances.len() as u32;
+        let file = self.new_file_id();
+        self.files.insert(file, FileInfo { kind: Kind::Epoll, instance: Some(id), ..Default::default() });
+        let mut probe = [pollfd { fd: first, events: libc::POLLIN, revents: 0 }];
+        let signaled = sys::poll_now(&mut probe).is_ok() && probe[0].revents & libc::POLLIN != 0;
+        self.instances.push(Some(Box::new(Instance {
+            file,
+            interest: Interest::new(),
+            wake_fd: wake,
+            waiters: 0,
+            holds: 0,
+            signaled,
+            closed: false,
+            parents: Vec::new(),
+            app_nonblock: false,
+            spare: Vec::new(),
+        })));
+        self.internal.push(wake);
+        fdtable::set_bits(wake, fdtable::INTERNAL);
+        for &h in &handles {
+            let _ = sys::fcntl(h, libc::F_SETFL, libc::O_NONBLOCK as usize | libc::O_RDWR as usize);
+            self.track_fd(h, file);
+        }
+        INSTANCES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        for &(fd, events, data, armed) in entries {
+            let Ok(ident) = ident::identify(fd) else { continue };
+            let target = self.instance_of_fd(fd);
+            let f = self.file_of(fd, &ident);
+            if self.add(id, Key { fd, file: f }, events, data, ident, target).is_ok() && !armed {
+                if let Some(slot) = self.inst(id).interest.find(Key { fd, file: f }) {
+                    if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+                        e.armed = false;
+                    }
+                }
+            }
+        }
+        self.update_signal(id);
+    }
+
     fn free_instance(&mut self, id: u32) {
         let Some(inst) = self.instances[id as usize].take() else { return };
         INSTANCES.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
@@ -930,7 +979,15 @@ fn is_opath(fd: c_int) -> bool {
 
 /// Copies ready events to the caller's buffer, `chunk` at a time. Returns
 /// the number copied or EFAULT when not even the first could be.
-pub fn deliver(g: &mut Global, id: u32, events: *mut libc::epoll_event, maxevents: usize) -> Result<usize, Errno> {
+/// `fds` receives the registered descriptor behind each of the first
+/// `fds.len()` events (for tracing).
+pub fn deliver(
+    g: &mut Global,
+    id: u32,
+    events: *mut libc::epoll_event,
+    maxevents: usize,
+    fds: &mut [c_int],
+) -> Result<usize, Errno> {
     const CHUNK: usize = 64;
     let mut chosen = [Ready::default(); CHUNK];
     let mut out: [libc::epoll_event; CHUNK] = [libc::epoll_event { events: 0, u64: 0 }; CHUNK];
@@ -944,6 +1001,9 @@ pub fn deliver(g: &mut Global, id: u32, events: *mut libc::epoll_event, maxevent
         }
         for i in 0..n {
             out[i] = libc::epoll_event { events: chosen[i].events, u64: chosen[i].data };
+            if let Some(slot) = fds.get_mut(total + i) {
+                *slot = g.inst(id).interest.get(chosen[i].slot).map_or(-1, |e| e.key.fd);
+            }
         }
         let bytes = n * core::mem::size_of::<libc::epoll_event>();
         // SAFETY: pointer arithmetic within the caller's claimed buffer; the

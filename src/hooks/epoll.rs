@@ -16,10 +16,10 @@ const EP_MAX_EVENTS: c_int = (i32::MAX as usize / core::mem::size_of::<epoll_eve
 fn create(cloexec: bool) -> Result<c_int, Errno> {
     let _re = Reentry::enter();
     let mut g = core_::lock();
+    let start = sys::monotonic_ns();
     let r = g.as_mut().expect("core initialised").create(cloexec);
-    if let Ok(fd) = r {
-        crate::trace::on_create(fd, cloexec);
-    }
+    drop(g);
+    crate::trace::on_create(cloexec, r, start, sys::monotonic_ns());
     r
 }
 
@@ -60,8 +60,10 @@ pub fn ctl(epfd: c_int, op: c_int, fd: c_int, event: *const epoll_event) -> Resu
         None
     };
     let mut g = core_::lock();
+    let start = sys::monotonic_ns();
     let r = g.as_mut().expect("core initialised").ctl(epfd, op, fd, ev);
-    crate::trace::on_ctl(epfd, op, fd, ev, r);
+    drop(g);
+    crate::trace::on_ctl(epfd, op, fd, ev, r, start, sys::monotonic_ns());
     r.map(|_| 0)
 }
 
@@ -112,10 +114,11 @@ pub fn wait(
         Timeout::Nanos(ns) => Some(start.saturating_add(ns)),
     };
     let ppoll = real::ppoll::get();
+    let mut fds = [-1 as c_int; crate::trace::WAIT_FDS];
     let result = loop {
         let g = guard.as_mut().expect("core initialised");
         g.refresh(id, 0);
-        match deliver(g, id, events, maxevents as usize) {
+        match deliver(g, id, events, maxevents as usize, &mut fds) {
             Ok(0) => {}
             other => break other,
         }
@@ -155,7 +158,20 @@ pub fn wait(
     let g = guard.as_mut().expect("core initialised");
     g.release(id);
     let end = sys::monotonic_ns();
-    crate::trace::on_wait(epfd, events, maxevents, &result, start, end);
+    crate::trace::on_wait(crate::trace::WaitRecord {
+        epfd,
+        events,
+        maxevents,
+        timeout: match timeout {
+            Timeout::Infinite => -1,
+            Timeout::Nanos(ns) => ns as i64,
+        },
+        sigmask: sigmask.is_some(),
+        result: &result,
+        fds: &fds,
+        start_ns: start,
+        end_ns: end,
+    });
     result.map(|n| n as c_int)
 }
 

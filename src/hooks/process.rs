@@ -242,5 +242,196 @@ fn any_handles() -> bool {
     crate::core::INSTANCES.load(core::sync::atomic::Ordering::Relaxed) > 0
 }
 
-/// Rebuilds instances inherited across exec (stub until exec support).
-pub fn restore_inherited() {}
+// ---- exec ---------------------------------------------------------------
+//
+// An epoll descriptor created without EPOLL_CLOEXEC survives execve with its
+// interest list (LIFE-EXEC-2..5), but repoll's tables live in memory that
+// exec discards. The exec hooks pass the state of every such instance to the
+// new image in the environment variable REPOLL_INHERIT, which the new
+// image's repoll reads and removes in its constructor.
+
+const INHERIT: &[u8] = b"REPOLL_INHERIT=";
+
+/// Serialises the instances that survive exec; None when there are none.
+fn inherit_string() -> Option<Vec<u8>> {
+    let _re = Reentry::enter();
+    let g = core_::lock();
+    let g = g.as_ref()?;
+    let mut out: Vec<u8> = Vec::new();
+    for inst in g.instances.iter().flatten() {
+        let Some(file) = g.files.get(&inst.file) else { continue };
+        let handles: Vec<c_int> = file
+            .fds
+            .iter()
+            .copied()
+            .filter(|&fd| sys::fcntl(fd, libc::F_GETFD, 0).is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0))
+            .collect();
+        if handles.is_empty() {
+            continue;
+        }
+        out.push(b'I');
+        for (i, h) in handles.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(h.to_string().as_bytes());
+        }
+        for (_, e) in inst.interest.iter() {
+            let fd = e.ext.poll_fd;
+            if e.ext.nested != 0 || !sys::fcntl(fd, libc::F_GETFD, 0).is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0) {
+                continue;
+            }
+            out.extend_from_slice(format!(";E{},{},{},{}", fd, e.events, e.data, e.armed as u8).as_bytes());
+        }
+        out.push(b'/');
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+/// Builds a NULL-terminated environment: `envp` without any previous
+/// REPOLL_INHERIT, plus ours. The strings live in `storage`.
+fn build_env(envp: *const *const libc::c_char, state: &[u8], storage: &mut Vec<u8>) -> Vec<*const libc::c_char> {
+    let mut v: Vec<*const libc::c_char> = Vec::new();
+    if !envp.is_null() {
+        let mut i = 0;
+        loop {
+            // SAFETY: envp is a NULL-terminated array of C strings (exec's contract).
+            let p = unsafe { *envp.add(i) };
+            if p.is_null() {
+                break;
+            }
+            // SAFETY: a C string from the environment.
+            let bytes = unsafe { core::ffi::CStr::from_ptr(p) }.to_bytes();
+            if !bytes.starts_with(INHERIT) {
+                v.push(p);
+            }
+            i += 1;
+        }
+    }
+    storage.clear();
+    storage.extend_from_slice(INHERIT);
+    storage.extend_from_slice(state);
+    storage.push(0);
+    v.push(storage.as_ptr() as *const libc::c_char);
+    v.push(core::ptr::null());
+    v
+}
+
+extern "C" {
+    static environ: *const *const libc::c_char;
+}
+
+fn with_inherit<F: FnOnce(*const *const libc::c_char) -> c_int>(envp: *const *const libc::c_char, f: F) -> c_int {
+    if Reentry::active() || !any_handles() {
+        return f(envp);
+    }
+    let Some(state) = inherit_string() else { return f(envp) };
+    let mut storage = Vec::new();
+    let env = build_env(envp, &state, &mut storage);
+    f(env.as_ptr())
+}
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn execve(path: *const libc::c_char, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> c_int {
+    let Some(f) = real::execve::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    // SAFETY: forwarding with an environment we built from the caller's.
+    with_inherit(envp, |e| unsafe { f(path, argv, e) })
+}
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn execv(path: *const libc::c_char, argv: *const *const libc::c_char) -> c_int {
+    let Some(f) = real::execve::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    // SAFETY: execv(p, a) is execve(p, a, environ).
+    with_inherit(unsafe { environ }, |e| unsafe { f(path, argv, e) })
+}
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn execvpe(file: *const libc::c_char, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> c_int {
+    let Some(f) = real::execvpe::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    // SAFETY: forwarding with an environment we built from the caller's.
+    with_inherit(envp, |e| unsafe { f(file, argv, e) })
+}
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn execvp(file: *const libc::c_char, argv: *const *const libc::c_char) -> c_int {
+    let Some(f) = real::execvpe::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    // SAFETY: execvp(f, a) is execvpe(f, a, environ).
+    with_inherit(unsafe { environ }, |e| unsafe { f(file, argv, e) })
+}
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn fexecve(fd: c_int, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> c_int {
+    let Some(f) = real::fexecve::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    // SAFETY: forwarding with an environment we built from the caller's.
+    with_inherit(envp, |e| unsafe { f(fd, argv, e) })
+}
+
+fn parse_num<T: core::str::FromStr>(s: &str) -> Option<T> {
+    s.trim().parse().ok()
+}
+
+/// Rebuilds instances inherited across exec from REPOLL_INHERIT (called
+/// once from the constructor, single-threaded) and removes the variable.
+pub fn restore_inherited() {
+    let name = b"REPOLL_INHERIT\0";
+    // SAFETY: getenv with a NUL-terminated name, in the constructor.
+    let p = unsafe { libc::getenv(name.as_ptr() as *const libc::c_char) };
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: a C string from the environment.
+    let text = unsafe { core::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned();
+    // SAFETY: single-threaded constructor; removes our private variable so
+    // the program never sees it.
+    unsafe { libc::unsetenv(name.as_ptr() as *const libc::c_char) };
+    let mut g = core_::lock();
+    let Some(g) = g.as_mut() else { return };
+    for block in text.split('/') {
+        let mut parts = block.split(';');
+        let Some(head) = parts.next().and_then(|h| h.strip_prefix('I')) else { continue };
+        let handles: Vec<c_int> = head.split(',').filter_map(parse_num).collect();
+        let mut entries = Vec::new();
+        for part in parts {
+            let Some(rest) = part.strip_prefix('E') else { continue };
+            let f: Vec<&str> = rest.split(',').collect();
+            if f.len() != 4 {
+                continue;
+            }
+            if let (Some(fd), Some(ev), Some(data), Some(armed)) =
+                (parse_num::<c_int>(f[0]), parse_num::<u32>(f[1]), parse_num::<u64>(f[2]), parse_num::<u8>(f[3]))
+            {
+                entries.push((fd, ev, data, armed != 0));
+            }
+        }
+        g.adopt(&handles, &entries);
+    }
+}
