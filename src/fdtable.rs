@@ -20,6 +20,19 @@ pub const INTERNAL: u8 = 4;
 /// Some registration of this file is edge-triggered (reads and EAGAIN
 /// writes must be reported to the core).
 pub const EDGE: u8 = 8;
+/// The descriptor was duplicated (or is a duplicate) at some point: when
+/// the last tracked descriptor of a registered file closes, those are the
+/// candidates that may still hold the file open (checked with kcmp).
+pub const DUPED: u8 = 16;
+
+/// Calls `f` for every descriptor below FAST_FDS carrying `bit`.
+pub fn each_with(bit: u8, mut f: impl FnMut(i32) -> bool) {
+    for (i, b) in BITS.iter().enumerate() {
+        if b.load(Ordering::Relaxed) & bit != 0 && !f(i as i32) {
+            break;
+        }
+    }
+}
 
 static BITS: [AtomicU8; FAST_FDS] = [const { AtomicU8::new(0) }; FAST_FDS];
 

@@ -33,6 +33,10 @@ const MAX_NEST_LINKS: usize = 4;
 /// another process, so the core re-checks FIONREAD this often.
 pub const UNDRAINED_RECHECK_NS: u64 = 50_000_000;
 
+/// Marks a wakeup key that comes from an intercepted write (see
+/// `observe_one`); never a real epoll bit.
+const WRITE_WAKEUP: u32 = 1 << 27;
+
 /// Core-owned part of a registration.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Ext {
@@ -175,7 +179,7 @@ impl Global {
         }) {
             bits |= fdtable::EDGE;
         }
-        fdtable::set_bits(fd, bits);
+        fdtable::set_bits(fd, bits | (fdtable::bits(fd) & fdtable::DUPED));
         if matches!(f.kind, Kind::EventFd | Kind::EventFdSemaphore) {
             fdtable::set_write_target(fd, ident::channel_file(file));
         }
@@ -194,16 +198,10 @@ impl Global {
     /// private wake eventfd. EMFILE/ENFILE leave nothing behind.
     pub fn create(&mut self, cloexec: bool) -> Result<c_int, Errno> {
         self.instances.try_reserve(1).map_err(|_| libc::ENOMEM)?;
-        let wake = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE)?;
         let handle_flags = libc::EFD_NONBLOCK | if cloexec { libc::EFD_CLOEXEC } else { 0 };
-        let handle = match sys::eventfd(0, handle_flags) {
-            Ok(h) => h,
-            Err(e) => {
-                let _ = sys::close(wake);
-                return Err(e);
-            }
-        };
-        let wake = move_high(wake).unwrap_or(wake);
+        // The wake eventfd is made by the first blocking wait: creating an
+        // instance takes exactly one descriptor, as in the kernel.
+        let handle = sys::eventfd(0, handle_flags)?;
         let id = match self.instances.iter().position(|s| s.is_none()) {
             Some(i) => i as u32,
             None => {
@@ -216,7 +214,7 @@ impl Global {
         self.instances[id as usize] = Some(Box::new(Instance {
             file,
             interest: Interest::new(),
-            wake_fd: wake,
+            wake_fd: -1,
             waiters: 0,
             holds: 0,
             signaled: false,
@@ -225,8 +223,6 @@ impl Global {
             app_nonblock: false,
             spare: Vec::new(),
         }));
-        self.internal.push(wake);
-        fdtable::set_bits(wake, fdtable::INTERNAL);
         self.track_fd(handle, file);
         INSTANCES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         Ok(handle)
@@ -240,8 +236,6 @@ impl Global {
         let handles: Vec<c_int> =
             handles.iter().copied().filter(|&h| sys::fcntl(h, libc::F_GETFD, 0).is_ok()).collect();
         let Some(&first) = handles.first() else { return };
-        let Ok(wake) = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE) else { return };
-        let wake = move_high(wake).unwrap_or(wake);
         let id = self.instances.len() as u32;
         let file = self.new_file_id();
         self.files.insert(file, FileInfo { kind: Kind::Epoll, instance: Some(id), ..Default::default() });
@@ -250,7 +244,7 @@ impl Global {
         self.instances.push(Some(Box::new(Instance {
             file,
             interest: Interest::new(),
-            wake_fd: wake,
+            wake_fd: -1,
             waiters: 0,
             holds: 0,
             signaled,
@@ -259,8 +253,6 @@ impl Global {
             app_nonblock: false,
             spare: Vec::new(),
         })));
-        self.internal.push(wake);
-        fdtable::set_bits(wake, fdtable::INTERNAL);
         for &h in &handles {
             let _ = sys::fcntl(h, libc::F_SETFL, libc::O_NONBLOCK as usize | libc::O_RDWR as usize);
             self.track_fd(h, file);
@@ -288,9 +280,11 @@ impl Global {
         for (slot, e) in inst.interest.iter() {
             self.unindex(id, slot, e);
         }
-        let _ = sys::close(inst.wake_fd);
-        fdtable::forget(inst.wake_fd);
-        self.internal.retain(|&f| f != inst.wake_fd);
+        if inst.wake_fd >= 0 {
+            let _ = sys::close(inst.wake_fd);
+            fdtable::forget(inst.wake_fd);
+            self.internal.retain(|&f| f != inst.wake_fd);
+        }
         self.files.remove(&inst.file);
     }
 
@@ -358,14 +352,23 @@ impl Global {
                 Err(_) => 0,
             }
         };
-        let woke = self.inst_mut(id).interest.observe(slot, state, wakeup);
+        let mut wakeup = wakeup;
         if ext.kind.counts_bytes() {
             let b = self.queued_bytes(ext.poll_fd, ext.kind, state);
+            // A write's wakeup that an observation already counted (a
+            // waiter polled the data before the writer's hook got the lock)
+            // is the same wakeup, not a second edge (THR-TWO-1).
+            if wakeup & WRITE_WAKEUP != 0 {
+                let grew = if ext.kind == Kind::SignalFd { b & !ext.baseline != 0 } else { b > ext.baseline };
+                if !grew {
+                    wakeup = 0;
+                }
+            }
             if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
                 e.ext.baseline = b;
             }
         }
-        woke
+        self.inst_mut(id).interest.observe(slot, state, wakeup & !WRITE_WAKEUP)
     }
 
     /// How much is queued on `fd`, for kinds where growth reveals wakeups
@@ -515,7 +518,7 @@ impl Global {
     /// Wakes the threads blocked on instance `id`.
     pub fn wake_waiters(&mut self, id: u32) {
         let inst = self.inst(id);
-        if inst.waiters > 0 {
+        if inst.waiters > 0 && inst.wake_fd >= 0 {
             let _ = sys::write(inst.wake_fd, &(inst.waiters as u64).to_ne_bytes());
         }
     }
@@ -554,7 +557,7 @@ impl Global {
         let regs = RegList::of(self.channels.get(&channel).map(|v| v.as_slice()).unwrap_or(&[]));
         for &(id, slot) in regs.as_slice() {
             if self.alive(id) {
-                self.wakeup_slot(id, slot, registry::EPOLLIN | registry::EPOLLRDNORM);
+                self.wakeup_slot(id, slot, registry::EPOLLIN | registry::EPOLLRDNORM | WRITE_WAKEUP);
             }
         }
     }
@@ -782,11 +785,21 @@ impl Global {
     /// Descriptor `fd` is being closed (or replaced by dup2). Called before
     /// the real close, under the lock.
     pub fn fd_closed(&mut self, fd: c_int) {
+        let duped = fdtable::bits(fd) & fdtable::DUPED != 0;
         fdtable::forget(fd);
         let Some(file) = self.fds.remove(&fd) else { return };
         let Some(f) = self.files.get_mut(&file) else { return };
         f.fds.retain(|&x| x != fd);
-        let remaining = f.fds.first().copied();
+        let mut remaining = f.fds.first().copied();
+        if remaining.is_none() && duped {
+            // A dup made before repoll tracked the file may still name it
+            // (dup before ADD): look among duplicated descriptors.
+            if let Some(other) = self.find_other_reference(fd) {
+                self.track_fd(other, file);
+                remaining = Some(other);
+            }
+        }
+        let Some(f) = self.files.get_mut(&file) else { return };
         let regs = RegList::of(&f.regs);
         let instance = f.instance;
         match remaining {
@@ -834,6 +847,20 @@ impl Global {
         }
     }
 
+    /// Another open descriptor of this process naming the same file as
+    /// `fd` (still open), among those that took part in a dup.
+    fn find_other_reference(&self, fd: c_int) -> Option<c_int> {
+        let mut found = None;
+        fdtable::each_with(fdtable::DUPED, |cand| {
+            if cand != fd && !self.internal.contains(&cand) && sys::kcmp_file(fd, cand) == Ok(0) {
+                found = Some(cand);
+                return false;
+            }
+            true
+        });
+        found
+    }
+
     fn wake_if_alive(&mut self, id: u32) {
         if self.instances.get(id as usize).is_some_and(|s| s.is_some()) {
             self.wake_waiters(id);
@@ -866,8 +893,29 @@ impl Global {
         buf.clear();
         let mut undrained = false;
         self.collect_pollfds(id, &mut buf, &mut undrained, 0);
-        buf.push(pollfd { fd: self.inst(id).wake_fd, events: libc::POLLIN, revents: 0 });
+        // Without a wake descriptor (none could be made: EMFILE) the wait
+        // re-checks periodically instead of being woken.
+        let wake = self.wake_fd_of(id);
+        if wake < 0 {
+            undrained = true;
+        }
+        buf.push(pollfd { fd: wake, events: libc::POLLIN, revents: 0 });
         (buf, undrained)
+    }
+
+    /// The instance's wake eventfd, created on first use; -1 if it cannot be.
+    fn wake_fd_of(&mut self, id: u32) -> c_int {
+        if self.inst(id).wake_fd >= 0 {
+            return self.inst(id).wake_fd;
+        }
+        let Ok(wake) = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE) else {
+            return -1;
+        };
+        let wake = move_high(wake).unwrap_or(wake);
+        self.internal.push(wake);
+        fdtable::set_bits(wake, fdtable::INTERNAL);
+        self.inst_mut(id).wake_fd = wake;
+        wake
     }
 
     fn collect_pollfds(&self, id: u32, buf: &mut Vec<pollfd>, undrained: &mut bool, depth: usize) {
@@ -883,7 +931,9 @@ impl Global {
                 let inner = e.ext.nested - 1;
                 if self.instances.get(inner as usize).is_some_and(|s| s.is_some()) {
                     self.collect_pollfds(inner, buf, undrained, depth + 1);
-                    buf.push(pollfd { fd: self.inst(inner).wake_fd, events: libc::POLLIN, revents: 0 });
+                    if self.inst(inner).wake_fd >= 0 {
+                        buf.push(pollfd { fd: self.inst(inner).wake_fd, events: libc::POLLIN, revents: 0 });
+                    }
                 }
                 continue;
             }
@@ -938,6 +988,9 @@ impl Global {
             inst.waiters = 0;
             inst.holds = 0;
             let old = inst.wake_fd;
+            if old < 0 {
+                continue;
+            }
             if let Ok(fresh) = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE) {
                 let fresh = move_high(fresh).unwrap_or(fresh);
                 inst.wake_fd = fresh;
@@ -969,7 +1022,9 @@ impl Global {
     /// Takes one wake token (semaphore eventfd) after a blocking poll.
     pub fn consume_wake(&mut self, id: u32) {
         let mut b = [0u8; 8];
-        let _ = sys::read(self.inst(id).wake_fd, &mut b);
+        if self.inst(id).wake_fd >= 0 {
+            let _ = sys::read(self.inst(id).wake_fd, &mut b);
+        }
     }
 }
 

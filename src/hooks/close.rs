@@ -4,7 +4,7 @@
 
 use super::Reentry;
 use crate::core as core_;
-use crate::fdtable::{self, HANDLE, INTERNAL, TRACKED};
+use crate::fdtable::{self, DUPED, HANDLE, INTERNAL, TRACKED};
 use crate::{real, sys};
 use libc::{c_int, c_uint};
 
@@ -26,8 +26,8 @@ fn in_vfork_child() -> bool {
 /// closing it must fail with EBADF as for any descriptor it never opened.
 fn before_close(fd: c_int) -> bool {
     let bits = fdtable::bits(fd);
-    if bits == 0 {
-        fdtable::set_write_target(fd, 0);
+    if bits & !DUPED == 0 {
+        fdtable::forget(fd);
         return true;
     }
     if Reentry::active() || in_vfork_child() {
@@ -175,13 +175,16 @@ fn after_dup(oldfd: c_int, newfd: c_int) {
         fdtable::forget(newfd);
         fdtable::set_write_target(newfd, fdtable::write_target(oldfd));
     }
+    fdtable::add_bits(oldfd, DUPED);
+    fdtable::add_bits(newfd, DUPED);
 }
 
 /// Before `newfd` is replaced by dup2/dup3: an internal descriptor there is
 /// moved out of the way; a tracked one is closed in the core's tables.
 fn before_replace(newfd: c_int) {
     let bits = fdtable::bits(newfd);
-    if bits == 0 || Reentry::active() || in_vfork_child() {
+    if bits & !DUPED == 0 || Reentry::active() || in_vfork_child() {
+        fdtable::forget(newfd);
         return;
     }
     let _re = Reentry::enter();
