@@ -63,11 +63,17 @@ pub fn call(nr: c_long, a: [usize; 6]) -> Result<usize, c_int> {
 }
 
 pub fn read(fd: c_int, buf: &mut [u8]) -> Result<usize, c_int> {
-    call(libc::SYS_read, [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0])
+    call(
+        libc::SYS_read,
+        [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0],
+    )
 }
 
 pub fn write(fd: c_int, buf: &[u8]) -> Result<usize, c_int> {
-    call(libc::SYS_write, [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0])
+    call(
+        libc::SYS_write,
+        [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0],
+    )
 }
 
 /// Writes the whole buffer, retrying on EINTR and short writes (log output).
@@ -94,13 +100,26 @@ pub fn fcntl(fd: c_int, cmd: c_int, arg: usize) -> Result<usize, c_int> {
 pub fn fstat(fd: c_int) -> Result<libc::stat, c_int> {
     // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
-    call(libc::SYS_fstat, [fd as usize, &mut st as *mut _ as usize, 0, 0, 0, 0])?;
+    call(
+        libc::SYS_fstat,
+        [fd as usize, &mut st as *mut _ as usize, 0, 0, 0, 0],
+    )?;
     Ok(st)
 }
 
 pub fn ioctl_int(fd: c_int, req: c_long) -> Result<c_int, c_int> {
     let mut v: c_int = 0;
-    call(libc::SYS_ioctl, [fd as usize, req as usize, &mut v as *mut _ as usize, 0, 0, 0])?;
+    call(
+        libc::SYS_ioctl,
+        [
+            fd as usize,
+            req as usize,
+            &mut v as *mut _ as usize,
+            0,
+            0,
+            0,
+        ],
+    )?;
     Ok(v)
 }
 
@@ -109,7 +128,14 @@ pub fn getsockopt_int(fd: c_int, level: c_int, name: c_int) -> Result<c_int, c_i
     let mut len: libc::socklen_t = core::mem::size_of::<c_int>() as libc::socklen_t;
     call(
         libc::SYS_getsockopt,
-        [fd as usize, level as usize, name as usize, &mut v as *mut _ as usize, &mut len as *mut _ as usize, 0],
+        [
+            fd as usize,
+            level as usize,
+            name as usize,
+            &mut v as *mut _ as usize,
+            &mut len as *mut _ as usize,
+            0,
+        ],
     )?;
     Ok(v)
 }
@@ -118,23 +144,52 @@ pub fn getsockopt_int(fd: c_int, level: c_int, name: c_int) -> Result<c_int, c_i
 pub fn sockname(fd: c_int, peer: bool) -> Result<libc::sockaddr_storage, c_int> {
     // SAFETY: sockaddr_storage is plain data; all-zero is valid.
     let mut ss: libc::sockaddr_storage = unsafe { core::mem::zeroed() };
-    let mut len: libc::socklen_t = core::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-    let nr = if peer { libc::SYS_getpeername } else { libc::SYS_getsockname };
-    call(nr, [fd as usize, &mut ss as *mut _ as usize, &mut len as *mut _ as usize, 0, 0, 0])?;
+    let mut len: libc::socklen_t =
+        core::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    let nr = if peer {
+        libc::SYS_getpeername
+    } else {
+        libc::SYS_getsockname
+    };
+    call(
+        nr,
+        [
+            fd as usize,
+            &mut ss as *mut _ as usize,
+            &mut len as *mut _ as usize,
+            0,
+            0,
+            0,
+        ],
+    )?;
     Ok(ss)
 }
 
 /// Non-blocking poll of `fds` (ppoll with a zero timeout).
 pub fn poll_now(fds: &mut [libc::pollfd]) -> Result<usize, c_int> {
-    let ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     call(
         libc::SYS_ppoll,
-        [fds.as_mut_ptr() as usize, fds.len(), &ts as *const _ as usize, 0, 8, 0],
+        [
+            fds.as_mut_ptr() as usize,
+            fds.len(),
+            &ts as *const _ as usize,
+            0,
+            8,
+            0,
+        ],
     )
 }
 
 pub fn eventfd(initval: u32, flags: c_int) -> Result<c_int, c_int> {
-    call(libc::SYS_eventfd2, [initval as usize, flags as usize, 0, 0, 0, 0]).map(|v| v as c_int)
+    call(
+        libc::SYS_eventfd2,
+        [initval as usize, flags as usize, 0, 0, 0, 0],
+    )
+    .map(|v| v as c_int)
 }
 
 pub fn getpid() -> c_int {
@@ -149,33 +204,63 @@ pub fn gettid() -> c_int {
 pub fn kcmp_file(a: c_int, b: c_int) -> Result<usize, c_int> {
     let pid = getpid() as usize;
     const KCMP_FILE: usize = 0;
-    call(libc::SYS_kcmp, [pid, pid, KCMP_FILE, a as usize, b as usize, 0])
+    call(
+        libc::SYS_kcmp,
+        [pid, pid, KCMP_FILE, a as usize, b as usize, 0],
+    )
 }
 
 /// Copies `len` bytes from `src` in our own address space to `dst` through
 /// the kernel, so that an invalid `dst` gives EFAULT instead of SIGSEGV.
 /// Returns how many bytes were copied (a partial copy stops at a bad page).
 pub fn copy_to_user(dst: *mut c_void, src: *const c_void, len: usize) -> Result<usize, c_int> {
-    let local = libc::iovec { iov_base: src as *mut c_void, iov_len: len };
-    let remote = libc::iovec { iov_base: dst, iov_len: len };
+    let local = libc::iovec {
+        iov_base: src as *mut c_void,
+        iov_len: len,
+    };
+    let remote = libc::iovec {
+        iov_base: dst,
+        iov_len: len,
+    };
     call(
         libc::SYS_process_vm_writev,
-        [getpid() as usize, &local as *const _ as usize, 1, &remote as *const _ as usize, 1, 0],
+        [
+            getpid() as usize,
+            &local as *const _ as usize,
+            1,
+            &remote as *const _ as usize,
+            1,
+            0,
+        ],
     )
 }
 
 /// Copies `len` bytes from user memory at `src` into `dst` (ours); see
 /// `copy_to_user`.
 pub fn copy_from_user(dst: *mut c_void, src: *const c_void, len: usize) -> Result<usize, c_int> {
-    let local = libc::iovec { iov_base: dst, iov_len: len };
-    let remote = libc::iovec { iov_base: src as *mut c_void, iov_len: len };
+    let local = libc::iovec {
+        iov_base: dst,
+        iov_len: len,
+    };
+    let remote = libc::iovec {
+        iov_base: src as *mut c_void,
+        iov_len: len,
+    };
     call(
         libc::SYS_process_vm_readv,
-        [getpid() as usize, &local as *const _ as usize, 1, &remote as *const _ as usize, 1, 0],
+        [
+            getpid() as usize,
+            &local as *const _ as usize,
+            1,
+            &remote as *const _ as usize,
+            1,
+            0,
+        ],
     )
 }
 
 /// Reads a plain value of type T from a user pointer; EFAULT if unreadable.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn read_user<T: Copy>(src: *const T) -> Result<T, c_int> {
     if src.is_null() {
         return Err(libc::EFAULT);
@@ -194,7 +279,10 @@ pub fn read_user<T: Copy>(src: *const T) -> Result<T, c_int> {
 }
 
 pub fn clock_ns(clock: libc::clockid_t) -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes the timespec we own (vDSO, not hooked).
     unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64

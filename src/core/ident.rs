@@ -39,7 +39,10 @@ impl Kind {
     /// Kinds whose FIONREAD is the total of queued bytes, so that growth
     /// between two observations reveals writes we did not see.
     pub fn counts_bytes(self) -> bool {
-        matches!(self, Kind::Pipe | Kind::StreamSocket | Kind::Tty | Kind::Listener | Kind::SignalFd)
+        matches!(
+            self,
+            Kind::Pipe | Kind::StreamSocket | Kind::Tty | Kind::Listener | Kind::SignalFd
+        )
     }
 }
 
@@ -109,7 +112,11 @@ pub fn port_of_raw(addr: *const libc::sockaddr, len: libc::socklen_t) -> Option<
     // SAFETY: we only copy as many bytes as the caller said are there.
     let mut ss: libc::sockaddr_storage = unsafe { core::mem::zeroed() };
     let n = (len as usize).min(core::mem::size_of::<libc::sockaddr_storage>());
-    match sys::copy_from_user(&mut ss as *mut _ as *mut libc::c_void, addr as *const libc::c_void, n) {
+    match sys::copy_from_user(
+        &mut ss as *mut _ as *mut libc::c_void,
+        addr as *const libc::c_void,
+        n,
+    ) {
         Ok(got) if got == n => port_of(&ss),
         _ => None,
     }
@@ -129,7 +136,9 @@ fn minor(rdev: u64) -> u64 {
 fn pty_index(fd: c_int, rdev: u64) -> Option<(bool, u64)> {
     let (maj, min) = (major(rdev), minor(rdev));
     if maj == PTY_MASTER_MAJOR && min == 2 {
-        sys::ioctl_int(fd, libc::TIOCGPTN as libc::c_long).ok().map(|n| (true, n as u64))
+        sys::ioctl_int(fd, libc::TIOCGPTN as libc::c_long)
+            .ok()
+            .map(|n| (true, n as u64))
     } else if (PTY_SLAVE_MAJOR_FIRST..=PTY_SLAVE_MAJOR_LAST).contains(&maj) {
         Some((false, (maj - PTY_SLAVE_MAJOR_FIRST) * 256 + min))
     } else {
@@ -162,7 +171,14 @@ fn fd_link(fd: c_int, buf: &mut [u8; 64]) -> usize {
     path[n] = 0;
     sys::call(
         libc::SYS_readlinkat,
-        [libc::AT_FDCWD as usize, path.as_ptr() as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0],
+        [
+            libc::AT_FDCWD as usize,
+            path.as_ptr() as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+            0,
+            0,
+        ],
     )
     .unwrap_or(0)
 }
@@ -179,7 +195,14 @@ fn eventfd_is_semaphore(fd: c_int) -> bool {
     path[n] = 0;
     let Ok(pfd) = sys::call(
         libc::SYS_openat,
-        [libc::AT_FDCWD as usize, path.as_ptr() as usize, (libc::O_RDONLY | libc::O_CLOEXEC) as usize, 0, 0, 0],
+        [
+            libc::AT_FDCWD as usize,
+            path.as_ptr() as usize,
+            (libc::O_RDONLY | libc::O_CLOEXEC) as usize,
+            0,
+            0,
+            0,
+        ],
     ) else {
         return false;
     };
@@ -188,9 +211,14 @@ fn eventfd_is_semaphore(fd: c_int) -> bool {
     let _ = sys::close(pfd as c_int);
     let text = &buf[..got];
     let needle = b"eventfd-semaphore:";
-    text.windows(needle.len()).position(|w| w == needle).is_some_and(|p| {
-        text[p + needle.len()..].iter().find(|c| !c.is_ascii_whitespace()).is_some_and(|&c| c == b'1')
-    })
+    text.windows(needle.len())
+        .position(|w| w == needle)
+        .is_some_and(|p| {
+            text[p + needle.len()..]
+                .iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|&c| c == b'1')
+        })
 }
 
 pub struct Digits {
@@ -225,7 +253,13 @@ pub fn identify(fd: c_int) -> Result<Ident, c_int> {
         return Err(libc::EBADF);
     }
     let st = sys::fstat(fd)?;
-    let mut id = Ident { kind: Kind::Other, dev: st.st_dev, ino: st.st_ino, rdev: st.st_rdev, read_channel: 0 };
+    let mut id = Ident {
+        kind: Kind::Other,
+        dev: st.st_dev,
+        ino: st.st_ino,
+        rdev: st.st_rdev,
+        read_channel: 0,
+    };
     match st.st_mode & libc::S_IFMT {
         libc::S_IFIFO => {
             id.kind = Kind::Pipe;
@@ -234,7 +268,8 @@ pub fn identify(fd: c_int) -> Result<Ident, c_int> {
         libc::S_IFSOCK => {
             let domain = sys::getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_DOMAIN).unwrap_or(0);
             let ty = sys::getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_TYPE).unwrap_or(0);
-            let listening = sys::getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN).unwrap_or(0) != 0;
+            let listening =
+                sys::getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN).unwrap_or(0) != 0;
             id.kind = if listening {
                 Kind::Listener
             } else if ty == libc::SOCK_DGRAM {
@@ -267,7 +302,11 @@ pub fn identify(fd: c_int) -> Result<Ident, c_int> {
             }
             if let Some((master, index)) = pty_index(fd, st.st_rdev) {
                 id.kind = Kind::Tty;
-                id.read_channel = if master { channel_pty_master(index) } else { channel_pty_slave(index) };
+                id.read_channel = if master {
+                    channel_pty_master(index)
+                } else {
+                    channel_pty_slave(index)
+                };
             } else if major(st.st_rdev) == 4 || major(st.st_rdev) == 5 {
                 id.kind = Kind::Tty;
             }
@@ -307,7 +346,11 @@ fn is_pidfs(fd: c_int) -> bool {
     // SAFETY: statfs is plain data.
     let mut sf: libc::statfs = unsafe { core::mem::zeroed() };
     const PIDFS_MAGIC: i64 = 0x5049_4446;
-    sys::call(libc::SYS_fstatfs, [fd as usize, &mut sf as *mut _ as usize, 0, 0, 0, 0]).is_ok()
+    sys::call(
+        libc::SYS_fstatfs,
+        [fd as usize, &mut sf as *mut _ as usize, 0, 0, 0, 0],
+    )
+    .is_ok()
         && sf.f_type as i64 == PIDFS_MAGIC
 }
 

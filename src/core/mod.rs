@@ -119,15 +119,31 @@ pub static INSTANCES: core::sync::atomic::AtomicUsize = core::sync::atomic::Atom
 pub fn lock() -> Guard<'static, Option<Global>> {
     let mut g = GLOBAL.lock();
     if g.is_none() {
-        *g = Some(Global { next_file: 1, ..Default::default() });
+        *g = Some(Global {
+            next_file: 1,
+            ..Default::default()
+        });
     }
     g
 }
 
 /// Moves an internal descriptor out of the application's way.
 fn move_high(fd: c_int) -> Result<c_int, Errno> {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    let _ = sys::call(libc::SYS_getrlimit, [libc::RLIMIT_NOFILE as usize, &mut lim as *mut _ as usize, 0, 0, 0, 0]);
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    let _ = sys::call(
+        libc::SYS_getrlimit,
+        [
+            libc::RLIMIT_NOFILE as usize,
+            &mut lim as *mut _ as usize,
+            0,
+            0,
+            0,
+            0,
+        ],
+    );
     let soft = lim.rlim_cur.min(1 << 20) as usize;
     let floor = (soft * 3 / 4).clamp(3, 1000);
     match sys::fcntl(fd, libc::F_DUPFD_CLOEXEC, floor) {
@@ -142,10 +158,14 @@ fn move_high(fd: c_int) -> Result<c_int, Errno> {
 
 impl Global {
     pub fn inst(&self, id: u32) -> &Instance {
-        self.instances[id as usize].as_ref().expect("core: dead instance")
+        self.instances[id as usize]
+            .as_ref()
+            .expect("core: dead instance")
     }
     pub fn inst_mut(&mut self, id: u32) -> &mut Instance {
-        self.instances[id as usize].as_mut().expect("core: dead instance")
+        self.instances[id as usize]
+            .as_mut()
+            .expect("core: dead instance")
     }
 
     /// The instance a descriptor is a handle of.
@@ -189,7 +209,9 @@ impl Global {
     fn refresh_bits(&mut self, file: u64) {
         let n = self.files.get(&file).map_or(0, |f| f.fds.len());
         for i in 0..n {
-            let Some(&fd) = self.files.get(&file).and_then(|f| f.fds.get(i)) else { break };
+            let Some(&fd) = self.files.get(&file).and_then(|f| f.fds.get(i)) else {
+                break;
+            };
             self.track_fd(fd, file);
         }
     }
@@ -210,7 +232,14 @@ impl Global {
             }
         };
         let file = self.new_file_id();
-        self.files.insert(file, FileInfo { kind: Kind::Epoll, instance: Some(id), ..Default::default() });
+        self.files.insert(
+            file,
+            FileInfo {
+                kind: Kind::Epoll,
+                instance: Some(id),
+                ..Default::default()
+            },
+        );
         self.instances[id as usize] = Some(Box::new(Instance {
             file,
             interest: Interest::new(),
@@ -233,13 +262,29 @@ impl Global {
     /// (fd, events, data, armed). Descriptors that did not survive are
     /// skipped.
     pub fn adopt(&mut self, handles: &[c_int], entries: &[(c_int, u32, u64, bool)]) {
-        let handles: Vec<c_int> =
-            handles.iter().copied().filter(|&h| sys::fcntl(h, libc::F_GETFD, 0).is_ok()).collect();
-        let Some(&first) = handles.first() else { return };
+        let handles: Vec<c_int> = handles
+            .iter()
+            .copied()
+            .filter(|&h| sys::fcntl(h, libc::F_GETFD, 0).is_ok())
+            .collect();
+        let Some(&first) = handles.first() else {
+            return;
+        };
         let id = self.instances.len() as u32;
         let file = self.new_file_id();
-        self.files.insert(file, FileInfo { kind: Kind::Epoll, instance: Some(id), ..Default::default() });
-        let mut probe = [pollfd { fd: first, events: libc::POLLIN, revents: 0 }];
+        self.files.insert(
+            file,
+            FileInfo {
+                kind: Kind::Epoll,
+                instance: Some(id),
+                ..Default::default()
+            },
+        );
+        let mut probe = [pollfd {
+            fd: first,
+            events: libc::POLLIN,
+            revents: 0,
+        }];
         let signaled = sys::poll_now(&mut probe).is_ok() && probe[0].revents & libc::POLLIN != 0;
         self.instances.push(Some(Box::new(Instance {
             file,
@@ -254,15 +299,25 @@ impl Global {
             spare: Vec::new(),
         })));
         for &h in &handles {
-            let _ = sys::fcntl(h, libc::F_SETFL, libc::O_NONBLOCK as usize | libc::O_RDWR as usize);
+            let _ = sys::fcntl(
+                h,
+                libc::F_SETFL,
+                libc::O_NONBLOCK as usize | libc::O_RDWR as usize,
+            );
             self.track_fd(h, file);
         }
         INSTANCES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         for &(fd, events, data, armed) in entries {
-            let Ok(ident) = ident::identify(fd) else { continue };
+            let Ok(ident) = ident::identify(fd) else {
+                continue;
+            };
             let target = self.instance_of_fd(fd);
             let f = self.file_of(fd, &ident);
-            if self.add(id, Key { fd, file: f }, events, data, ident, target).is_ok() && !armed {
+            if self
+                .add(id, Key { fd, file: f }, events, data, ident, target)
+                .is_ok()
+                && !armed
+            {
                 if let Some(slot) = self.inst(id).interest.find(Key { fd, file: f }) {
                     if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
                         e.armed = false;
@@ -274,7 +329,9 @@ impl Global {
     }
 
     fn free_instance(&mut self, id: u32) {
-        let Some(inst) = self.instances[id as usize].take() else { return };
+        let Some(inst) = self.instances[id as usize].take() else {
+            return;
+        };
         INSTANCES.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
         // Remove the registrations this instance holds.
         for (slot, e) in inst.interest.iter() {
@@ -341,12 +398,18 @@ impl Global {
 
     /// Polls one registration now and records the result.
     fn observe_one(&mut self, id: u32, slot: u32, wakeup: u32) -> bool {
-        let Some(e) = self.inst(id).interest.get(slot) else { return false };
+        let Some(e) = self.inst(id).interest.get(slot) else {
+            return false;
+        };
         let ext = e.ext;
         let state = if ext.nested != 0 {
             self.nested_state(ext.nested - 1)
         } else {
-            let mut p = [pollfd { fd: ext.poll_fd, events: Self::poll_events(e), revents: 0 }];
+            let mut p = [pollfd {
+                fd: ext.poll_fd,
+                events: Self::poll_events(e),
+                revents: 0,
+            }];
             match sys::poll_now(&mut p) {
                 Ok(_) => p[0].revents as u16 as u32,
                 Err(_) => 0,
@@ -359,7 +422,11 @@ impl Global {
             // waiter polled the data before the writer's hook got the lock)
             // is the same wakeup, not a second edge (THR-TWO-1).
             if wakeup & WRITE_WAKEUP != 0 {
-                let grew = if ext.kind == Kind::SignalFd { b & !ext.baseline != 0 } else { b > ext.baseline };
+                let grew = if ext.kind == Kind::SignalFd {
+                    b & !ext.baseline != 0
+                } else {
+                    b > ext.baseline
+                };
                 if !grew {
                     wakeup = 0;
                 }
@@ -368,7 +435,9 @@ impl Global {
                 e.ext.baseline = b;
             }
         }
-        self.inst_mut(id).interest.observe(slot, state, wakeup & !WRITE_WAKEUP)
+        self.inst_mut(id)
+            .interest
+            .observe(slot, state, wakeup & !WRITE_WAKEUP)
     }
 
     /// How much is queued on `fd`, for kinds where growth reveals wakeups
@@ -402,17 +471,26 @@ impl Global {
             }
             Kind::SignalFd => {
                 let mut set: u64 = 0;
-                let _ = sys::call(libc::SYS_rt_sigpending, [&mut set as *mut u64 as usize, 8, 0, 0, 0, 0]);
+                let _ = sys::call(
+                    libc::SYS_rt_sigpending,
+                    [&mut set as *mut u64 as usize, 8, 0, 0, 0, 0],
+                );
                 set as i64
             }
-            _ => sys::ioctl_int(fd, libc::FIONREAD as libc::c_long).map(|v| v as i64).unwrap_or(0),
+            _ => sys::ioctl_int(fd, libc::FIONREAD as libc::c_long)
+                .map(|v| v as i64)
+                .unwrap_or(0),
         }
     }
 
     /// Readiness of a nested instance as seen by its parent: IN when a
     /// wait on it would report something.
     fn nested_state(&mut self, inner: u32) -> u32 {
-        if self.instances.get(inner as usize).is_some_and(|s| s.is_some()) {
+        if self
+            .instances
+            .get(inner as usize)
+            .is_some_and(|s| s.is_some())
+        {
             self.refresh(inner, 1);
             if self.inst(inner).interest.has_reportable() {
                 return registry::EPOLLIN;
@@ -444,7 +522,11 @@ impl Global {
                 }
                 continue;
             }
-            fds.push(pollfd { fd: e.ext.poll_fd, events: Self::poll_events(e), revents: 0 });
+            fds.push(pollfd {
+                fd: e.ext.poll_fd,
+                events: Self::poll_events(e),
+                revents: 0,
+            });
             slots.push(slot);
         }
         if !fds.is_empty() {
@@ -471,7 +553,11 @@ impl Global {
             let mut wakeup = 0;
             if kind.counts_bytes() && et {
                 let bytes = self.queued_bytes(pfd, kind, revents);
-                let grew = if kind == Kind::SignalFd { bytes & !baseline != 0 } else { bytes > baseline };
+                let grew = if kind == Kind::SignalFd {
+                    bytes & !baseline != 0
+                } else {
+                    bytes > baseline
+                };
                 if grew {
                     wakeup |= registry::EPOLLIN;
                 }
@@ -528,10 +614,21 @@ impl Global {
     fn notify_parents(&mut self, id: u32) {
         self.wake_waiters(id);
         let parents = RegList::of(&self.inst(id).parents);
-        let state = if self.inst(id).interest.has_reportable() { registry::EPOLLIN } else { 0 };
+        let state = if self.inst(id).interest.has_reportable() {
+            registry::EPOLLIN
+        } else {
+            0
+        };
         for &(outer, slot) in parents.as_slice() {
-            if self.instances.get(outer as usize).is_some_and(|s| s.is_some()) {
-                let woke = self.inst_mut(outer).interest.observe(slot, state, registry::EPOLLIN);
+            if self
+                .instances
+                .get(outer as usize)
+                .is_some_and(|s| s.is_some())
+            {
+                let woke = self
+                    .inst_mut(outer)
+                    .interest
+                    .observe(slot, state, registry::EPOLLIN);
                 self.update_signal(outer);
                 if woke {
                     self.notify_parents(outer);
@@ -554,18 +651,34 @@ impl Global {
 
     /// In-process write landed on `channel`: wake its listeners with IN.
     pub fn wakeup_channel(&mut self, channel: u64) {
-        let regs = RegList::of(self.channels.get(&channel).map(|v| v.as_slice()).unwrap_or(&[]));
+        let regs = RegList::of(
+            self.channels
+                .get(&channel)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]),
+        );
         for &(id, slot) in regs.as_slice() {
             if self.alive(id) {
-                self.wakeup_slot(id, slot, registry::EPOLLIN | registry::EPOLLRDNORM | WRITE_WAKEUP);
+                self.wakeup_slot(
+                    id,
+                    slot,
+                    registry::EPOLLIN | registry::EPOLLRDNORM | WRITE_WAKEUP,
+                );
             }
         }
     }
 
     /// A wakeup with `key` of every registration of the file behind `fd`.
     pub fn wakeup_fd(&mut self, fd: c_int, key: u32) {
-        let Some(&file) = self.fds.get(&fd) else { return };
-        let regs = RegList::of(self.files.get(&file).map(|f| f.regs.as_slice()).unwrap_or(&[]));
+        let Some(&file) = self.fds.get(&fd) else {
+            return;
+        };
+        let regs = RegList::of(
+            self.files
+                .get(&file)
+                .map(|f| f.regs.as_slice())
+                .unwrap_or(&[]),
+        );
         for &(id, slot) in regs.as_slice() {
             if self.alive(id) {
                 self.wakeup_slot(id, slot, key);
@@ -583,16 +696,27 @@ impl Global {
     /// `drained_out`: a write failed with EAGAIN; `eventfd_read`: an
     /// eventfd was read (which wakes its writers: an OUT edge).
     pub fn after_io(&mut self, fd: c_int, consumed: i64, drained_in: bool, drained_out: bool) {
-        let Some(&file) = self.fds.get(&fd) else { return };
-        let Some(f) = self.files.get(&file) else { return };
+        let Some(&file) = self.fds.get(&fd) else {
+            return;
+        };
+        let Some(f) = self.files.get(&file) else {
+            return;
+        };
         let regs = RegList::of(&f.regs);
         for &(id, slot) in regs.as_slice() {
-            let Some(inst) = self.instances.get_mut(id as usize).and_then(|s| s.as_mut()) else { continue };
-            let Some(e) = inst.interest.get_mut(slot) else { continue };
+            let Some(inst) = self.instances.get_mut(id as usize).and_then(|s| s.as_mut()) else {
+                continue;
+            };
+            let Some(e) = inst.interest.get_mut(slot) else {
+                continue;
+            };
             let mut clear = 0;
             if e.ext.kind == Kind::SignalFd && consumed > 0 {
                 let mut set: u64 = 0;
-                let _ = sys::call(libc::SYS_rt_sigpending, [&mut set as *mut u64 as usize, 8, 0, 0, 0, 0]);
+                let _ = sys::call(
+                    libc::SYS_rt_sigpending,
+                    [&mut set as *mut u64 as usize, 8, 0, 0, 0, 0],
+                );
                 e.ext.baseline = set as i64;
             } else if e.ext.kind.counts_bytes() && consumed > 0 {
                 e.ext.baseline = (e.ext.baseline - consumed).max(0);
@@ -613,7 +737,8 @@ impl Global {
             if consumed > 0 && matches!(kind, Kind::EventFd | Kind::EventFdSemaphore) {
                 // eventfd_read wakes the writers: an OUT edge (ET-EVENTFD-10).
                 if kind == Kind::EventFd {
-                    inst.interest.clear_state(slot, registry::EPOLLIN | registry::EPOLLRDNORM);
+                    inst.interest
+                        .clear_state(slot, registry::EPOLLIN | registry::EPOLLRDNORM);
                 }
                 self.wakeup_slot(id, slot, registry::EPOLLOUT | registry::EPOLLWRNORM);
             }
@@ -643,12 +768,23 @@ impl Global {
         if depth > 8 {
             return depth;
         }
-        self.inst(id).parents.iter().map(|&(outer, _)| 1 + self.links_above(outer, depth + 1)).max().unwrap_or(0)
+        self.inst(id)
+            .parents
+            .iter()
+            .map(|&(outer, _)| 1 + self.links_above(outer, depth + 1))
+            .max()
+            .unwrap_or(0)
     }
 
     /// epoll_ctl after the EFAULT check: `event` is None for DEL.
     /// Errors follow fs/eventpoll.c's order (SEMANTICS 2.4).
-    pub fn ctl(&mut self, epfd: c_int, op: c_int, fd: c_int, event: Option<(u32, u64)>) -> Result<(), Errno> {
+    pub fn ctl(
+        &mut self,
+        epfd: c_int,
+        op: c_int,
+        fd: c_int,
+        event: Option<(u32, u64)>,
+    ) -> Result<(), Errno> {
         // EBADF for epfd, then for fd.
         if epfd < 0 || sys::fcntl(epfd, libc::F_GETFD, 0).is_err() || is_opath(epfd) {
             return Err(libc::EBADF);
@@ -656,15 +792,26 @@ impl Global {
         if fd < 0 || sys::fcntl(fd, libc::F_GETFD, 0).is_err() {
             return Err(libc::EBADF);
         }
-        if self.fds.get(&fd).is_some_and(|_| fdtable::bits(fd) & fdtable::INTERNAL != 0)
+        if self
+            .fds
+            .get(&fd)
+            .is_some_and(|_| fdtable::bits(fd) & fdtable::INTERNAL != 0)
             || self.internal.contains(&fd)
         {
             return Err(libc::EBADF);
         }
         // EPERM: the target cannot be polled (also EBADF for O_PATH).
-        let target_inst = self.instance_of_fd(fd).filter(|&i| self.instances[i as usize].is_some());
+        let target_inst = self
+            .instance_of_fd(fd)
+            .filter(|&i| self.instances[i as usize].is_some());
         let ident = if target_inst.is_some() {
-            Ident { kind: Kind::Epoll, dev: 0, ino: 0, rdev: 0, read_channel: 0 }
+            Ident {
+                kind: Kind::Epoll,
+                dev: 0,
+                ino: 0,
+                rdev: 0,
+                read_channel: 0,
+            }
         } else {
             ident::identify(fd)?
         };
@@ -737,7 +884,15 @@ impl Global {
             self.fd_closed(fd);
         }
         let file = self.new_file_id();
-        self.files.insert(file, FileInfo { dev: ident.dev, ino: ident.ino, kind: ident.kind, ..Default::default() });
+        self.files.insert(
+            file,
+            FileInfo {
+                dev: ident.dev,
+                ino: ident.ino,
+                kind: ident.kind,
+                ..Default::default()
+            },
+        );
         self.track_fd(fd, file);
         file
     }
@@ -766,7 +921,11 @@ impl Global {
         self.channels.try_reserve(1).map_err(|_| libc::ENOMEM)?;
         let slot = self.inst_mut(id).interest.add(key, events, data, ext)?;
         fdtable::REGISTRATIONS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-        self.files.entry(key.file).or_default().regs.push((id, slot));
+        self.files
+            .entry(key.file)
+            .or_default()
+            .regs
+            .push((id, slot));
         if channel != 0 {
             self.channels.entry(channel).or_default().push((id, slot));
             fdtable::bloom_set(channel);
@@ -787,8 +946,12 @@ impl Global {
     pub fn fd_closed(&mut self, fd: c_int) {
         let duped = fdtable::bits(fd) & fdtable::DUPED != 0;
         fdtable::forget(fd);
-        let Some(file) = self.fds.remove(&fd) else { return };
-        let Some(f) = self.files.get_mut(&file) else { return };
+        let Some(file) = self.fds.remove(&fd) else {
+            return;
+        };
+        let Some(f) = self.files.get_mut(&file) else {
+            return;
+        };
         f.fds.retain(|&x| x != fd);
         let mut remaining = f.fds.first().copied();
         if remaining.is_none() && duped {
@@ -799,7 +962,9 @@ impl Global {
                 remaining = Some(other);
             }
         }
-        let Some(f) = self.files.get_mut(&file) else { return };
+        let Some(f) = self.files.get_mut(&file) else {
+            return;
+        };
         let regs = RegList::of(&f.regs);
         let instance = f.instance;
         match remaining {
@@ -807,7 +972,10 @@ impl Global {
                 // Another descriptor keeps the file open: registrations live
                 // on (LIFE-DUP-1) and are polled through that descriptor.
                 for &(id, slot) in regs.as_slice() {
-                    if let Some(e) = self.instances[id as usize].as_mut().and_then(|i| i.interest.get_mut(slot)) {
+                    if let Some(e) = self.instances[id as usize]
+                        .as_mut()
+                        .and_then(|i| i.interest.get_mut(slot))
+                    {
                         if e.ext.poll_fd == fd {
                             e.ext.poll_fd = other;
                         }
@@ -899,7 +1067,11 @@ impl Global {
         if wake < 0 {
             undrained = true;
         }
-        buf.push(pollfd { fd: wake, events: libc::POLLIN, revents: 0 });
+        buf.push(pollfd {
+            fd: wake,
+            events: libc::POLLIN,
+            revents: 0,
+        });
         (buf, undrained)
     }
 
@@ -908,7 +1080,10 @@ impl Global {
         if self.inst(id).wake_fd >= 0 {
             return self.inst(id).wake_fd;
         }
-        let Ok(wake) = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE) else {
+        let Ok(wake) = sys::eventfd(
+            0,
+            libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE,
+        ) else {
             return -1;
         };
         let wake = move_high(wake).unwrap_or(wake);
@@ -929,10 +1104,18 @@ impl Global {
             }
             if e.ext.nested != 0 {
                 let inner = e.ext.nested - 1;
-                if self.instances.get(inner as usize).is_some_and(|s| s.is_some()) {
+                if self
+                    .instances
+                    .get(inner as usize)
+                    .is_some_and(|s| s.is_some())
+                {
                     self.collect_pollfds(inner, buf, undrained, depth + 1);
                     if self.inst(inner).wake_fd >= 0 {
-                        buf.push(pollfd { fd: self.inst(inner).wake_fd, events: libc::POLLIN, revents: 0 });
+                        buf.push(pollfd {
+                            fd: self.inst(inner).wake_fd,
+                            events: libc::POLLIN,
+                            revents: 0,
+                        });
                     }
                 }
                 continue;
@@ -963,7 +1146,9 @@ impl Global {
     /// The application wants descriptor number `fd`, which holds one of our
     /// internal descriptors (dup2 onto it): move ours elsewhere first.
     pub fn relocate_internal(&mut self, fd: c_int) {
-        let Ok(new) = sys::fcntl(fd, libc::F_DUPFD_CLOEXEC, (fd as usize).saturating_add(1)) else { return };
+        let Ok(new) = sys::fcntl(fd, libc::F_DUPFD_CLOEXEC, (fd as usize).saturating_add(1)) else {
+            return;
+        };
         let new = new as c_int;
         for inst in self.instances.iter_mut().flatten() {
             if inst.wake_fd == fd {
@@ -984,14 +1169,19 @@ impl Global {
     /// parent; give the child its own so wake tokens are never stolen.
     pub fn after_fork_child(&mut self) {
         for i in 0..self.instances.len() {
-            let Some(inst) = self.instances[i].as_mut() else { continue };
+            let Some(inst) = self.instances[i].as_mut() else {
+                continue;
+            };
             inst.waiters = 0;
             inst.holds = 0;
             let old = inst.wake_fd;
             if old < 0 {
                 continue;
             }
-            if let Ok(fresh) = sys::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE) {
+            if let Ok(fresh) = sys::eventfd(
+                0,
+                libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE,
+            ) {
                 let fresh = move_high(fresh).unwrap_or(fresh);
                 inst.wake_fd = fresh;
                 let _ = sys::close(old);
@@ -1036,6 +1226,10 @@ fn is_opath(fd: c_int) -> bool {
 /// the number copied or EFAULT when not even the first could be.
 /// `fds` receives the registered descriptor behind each of the first
 /// `fds.len()` events (for tracing).
+///
+/// `events` is the caller's pointer; it is only written through the
+/// kernel (process_vm_writev), or directly where that probe is refused.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn deliver(
     g: &mut Global,
     id: u32,
@@ -1050,20 +1244,29 @@ pub fn deliver(
     let mut budget = g.inst(id).interest.linked_len();
     while total < maxevents && budget > 0 {
         let want = (maxevents - total).min(CHUNK);
-        let n = g.inst_mut(id).interest.collect_within(&mut chosen[..want], &mut budget);
+        let n = g
+            .inst_mut(id)
+            .interest
+            .collect_within(&mut chosen[..want], &mut budget);
         if n == 0 {
             break;
         }
         for i in 0..n {
-            out[i] = libc::epoll_event { events: chosen[i].events, u64: chosen[i].data };
+            out[i] = libc::epoll_event {
+                events: chosen[i].events,
+                u64: chosen[i].data,
+            };
             if let Some(slot) = fds.get_mut(total + i) {
-                *slot = g.inst(id).interest.get(chosen[i].slot).map_or(-1, |e| e.key.fd);
+                *slot = g
+                    .inst(id)
+                    .interest
+                    .get(chosen[i].slot)
+                    .map_or(-1, |e| e.key.fd);
             }
         }
         let bytes = n * core::mem::size_of::<libc::epoll_event>();
-        // SAFETY: pointer arithmetic within the caller's claimed buffer; the
-        // kernel validates every byte of the copy.
-        let dst = unsafe { events.add(total) } as *mut libc::c_void;
+        // Pointer arithmetic only; the kernel validates every byte copied.
+        let dst = events.wrapping_add(total) as *mut libc::c_void;
         let copied = match sys::copy_to_user(dst, out.as_ptr() as *const libc::c_void, bytes) {
             Ok(b) => b / core::mem::size_of::<libc::epoll_event>(),
             Err(libc::ENOSYS) | Err(libc::EPERM) if !events.is_null() => {

@@ -51,7 +51,9 @@ fn before_close(fd: c_int) -> bool {
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn close(fd: c_int) -> c_int {
-    let Some(f) = real::close::get() else { enosys!() };
+    let Some(f) = real::close::get() else {
+        enosys!()
+    };
     if !before_close(fd) {
         return super::fail(libc::EBADF);
     }
@@ -81,8 +83,12 @@ fn close_range_impl(first: c_uint, last: c_uint, flags: c_int) -> c_int {
                 }
             }
             if !cloexec_only {
-                let mut victims: Vec<c_int> =
-                    g.fds.keys().copied().filter(|&fd| fd as c_uint >= first && fd as c_uint <= last).collect();
+                let mut victims: Vec<c_int> = g
+                    .fds
+                    .keys()
+                    .copied()
+                    .filter(|&fd| fd as c_uint >= first && fd as c_uint <= last)
+                    .collect();
                 victims.sort_unstable();
                 for fd in victims {
                     g.fd_closed(fd);
@@ -105,15 +111,19 @@ fn close_range_impl(first: c_uint, last: c_uint, flags: c_int) -> c_int {
             return Ok(());
         }
         match real::close_range::get() {
-            // SAFETY: plain integer arguments.
             Some(f) => {
+                // SAFETY: plain integer arguments.
                 if unsafe { f(a, b, flags) } == 0 {
                     Ok(())
                 } else {
                     Err(sys::errno())
                 }
             }
-            None => sys::call(libc::SYS_close_range, [a as usize, b as usize, flags as usize, 0, 0, 0]).map(|_| ()),
+            None => sys::call(
+                libc::SYS_close_range,
+                [a as usize, b as usize, flags as usize, 0, 0, 0],
+            )
+            .map(|_| ()),
         }
     };
     let mut start = first;
@@ -215,7 +225,9 @@ pub unsafe extern "C-unwind" fn dup(fd: c_int) -> c_int {
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn dup2(oldfd: c_int, newfd: c_int) -> c_int {
-    let Some(f) = real::dup2::get() else { enosys!() };
+    let Some(f) = real::dup2::get() else {
+        enosys!()
+    };
     if oldfd != newfd && sys::fcntl(oldfd, libc::F_GETFD, 0).is_ok() {
         before_replace(newfd);
     }
@@ -233,7 +245,9 @@ pub unsafe extern "C-unwind" fn dup2(oldfd: c_int, newfd: c_int) -> c_int {
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn dup3(oldfd: c_int, newfd: c_int, flags: c_int) -> c_int {
-    let Some(f) = real::dup3::get() else { enosys!() };
+    let Some(f) = real::dup3::get() else {
+        enosys!()
+    };
     if oldfd != newfd && sys::fcntl(oldfd, libc::F_GETFD, 0).is_ok() {
         before_replace(newfd);
     }
@@ -266,7 +280,11 @@ fn fcntl_impl(real_fn: Option<real::fcntl::F>, fd: c_int, cmd: c_int, arg: usize
                 if r < 0 {
                     return r;
                 }
-                let nb = if g.inst(id).app_nonblock { libc::O_NONBLOCK } else { 0 };
+                let nb = if g.inst(id).app_nonblock {
+                    libc::O_NONBLOCK
+                } else {
+                    0
+                };
                 return (r & !libc::O_NONBLOCK) | nb;
             }
             // SAFETY: forwarding F_SETFL with O_NONBLOCK kept on.

@@ -37,7 +37,8 @@ pub const EPOLLET: u32 = 1 << 31;
 /// Bits that are flags of the registration, never reported.
 pub const FLAG_BITS: u32 = EPOLLEXCLUSIVE | EPOLLWAKEUP | EPOLLONESHOT | EPOLLET;
 /// From fs/eventpoll.c: the only bits allowed beside EPOLLEXCLUSIVE.
-pub const EXCLUSIVE_OK_BITS: u32 = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
+pub const EXCLUSIVE_OK_BITS: u32 =
+    EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
 
 pub const EEXIST: i32 = 17;
 pub const ENOENT: i32 = 2;
@@ -133,7 +134,14 @@ impl<X> Default for Interest<X> {
 
 impl<X> Interest<X> {
     pub fn new() -> Self {
-        Interest { slots: Vec::new(), free: Vec::new(), index: HashMap::new(), head: NIL, tail: NIL, linked: 0 }
+        Interest {
+            slots: Vec::new(),
+            free: Vec::new(),
+            index: HashMap::new(),
+            head: NIL,
+            tail: NIL,
+            linked: 0,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -163,7 +171,10 @@ impl<X> Interest<X> {
 
     /// Iterates over (slot, entry) of every registration.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &Entry<X>)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|e| (i as u32, e)))
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|e| (i as u32, e)))
     }
 
     /// Slots of every registration (a snapshot, for loops that mutate).
@@ -244,7 +255,9 @@ impl<X> Interest<X> {
     /// Removes the entry in `slot` (which must exist).
     pub fn remove_slot(&mut self, slot: u32) -> Entry<X> {
         self.unlink(slot);
-        let e = self.slots[slot as usize].take().expect("registry: remove of an empty slot");
+        let e = self.slots[slot as usize]
+            .take()
+            .expect("registry: remove of an empty slot");
         self.index.remove(&e.key);
         self.free.push(slot);
         e
@@ -276,7 +289,11 @@ impl<X> Interest<X> {
         if e.linked {
             return woke;
         }
-        let queue = if e.is_et() { woke } else { woke || (state & eff) != 0 };
+        let queue = if e.is_et() {
+            woke
+        } else {
+            woke || (state & eff) != 0
+        };
         if queue {
             self.link_tail(slot);
         }
@@ -286,7 +303,9 @@ impl<X> Interest<X> {
     /// Queues the entry unconditionally if armed (ADD/MOD of a ready fd:
     /// the kernel polls at insert/modify time and queues when ready).
     pub fn queue_if_ready(&mut self, slot: u32) -> bool {
-        let Some(e) = self.get(slot) else { return false };
+        let Some(e) = self.get(slot) else {
+            return false;
+        };
         if e.linked || e.reportable() == 0 {
             return false;
         }
@@ -307,7 +326,9 @@ impl<X> Interest<X> {
     pub fn has_reportable(&self) -> bool {
         let mut cur = self.head;
         while cur != NIL {
-            let e = self.slots[cur as usize].as_ref().expect("registry: linked empty slot");
+            let e = self.slots[cur as usize]
+                .as_ref()
+                .expect("registry: linked empty slot");
             if e.reportable() != 0 {
                 return true;
             }
@@ -333,14 +354,20 @@ impl<X> Interest<X> {
         let mut cur = self.head;
         while cur != NIL && n < out.len() && *budget > 0 {
             *budget -= 1;
-            let e = self.slots[cur as usize].as_ref().expect("registry: linked empty slot");
+            let e = self.slots[cur as usize]
+                .as_ref()
+                .expect("registry: linked empty slot");
             let next = e.next;
             let revents = e.reportable();
             if revents == 0 {
                 // A stale wakeup is never reported (ORD-7).
                 self.unlink(cur);
             } else {
-                out[n] = Ready { slot: cur, events: revents, data: e.data };
+                out[n] = Ready {
+                    slot: cur,
+                    events: revents,
+                    data: e.data,
+                };
                 n += 1;
             }
             cur = next;
@@ -353,7 +380,9 @@ impl<X> Interest<X> {
     /// go to the tail (round robin, ORD-2).
     pub fn commit(&mut self, chosen: &[Ready]) {
         for r in chosen {
-            let Some(e) = self.get_mut(r.slot) else { continue };
+            let Some(e) = self.get_mut(r.slot) else {
+                continue;
+            };
             if e.is_oneshot() {
                 e.armed = false;
                 self.unlink(r.slot);
@@ -369,7 +398,9 @@ impl<X> Interest<X> {
     fn link_tail(&mut self, slot: u32) {
         let tail = self.tail;
         {
-            let e = self.slots[slot as usize].as_mut().expect("registry: link of an empty slot");
+            let e = self.slots[slot as usize]
+                .as_mut()
+                .expect("registry: link of an empty slot");
             if e.linked {
                 return;
             }
@@ -380,7 +411,10 @@ impl<X> Interest<X> {
         if tail == NIL {
             self.head = slot;
         } else {
-            self.slots[tail as usize].as_mut().expect("registry: bad tail").next = slot;
+            self.slots[tail as usize]
+                .as_mut()
+                .expect("registry: bad tail")
+                .next = slot;
         }
         self.tail = slot;
         self.linked += 1;
@@ -388,7 +422,9 @@ impl<X> Interest<X> {
 
     fn unlink(&mut self, slot: u32) {
         let (prev, next) = {
-            let e = self.slots[slot as usize].as_mut().expect("registry: unlink of an empty slot");
+            let e = self.slots[slot as usize]
+                .as_mut()
+                .expect("registry: unlink of an empty slot");
             if !e.linked {
                 return;
             }
@@ -401,12 +437,18 @@ impl<X> Interest<X> {
         if prev == NIL {
             self.head = next;
         } else {
-            self.slots[prev as usize].as_mut().expect("registry: bad prev").next = next;
+            self.slots[prev as usize]
+                .as_mut()
+                .expect("registry: bad prev")
+                .next = next;
         }
         if next == NIL {
             self.tail = prev;
         } else {
-            self.slots[next as usize].as_mut().expect("registry: bad next").prev = prev;
+            self.slots[next as usize]
+                .as_mut()
+                .expect("registry: bad next")
+                .prev = prev;
         }
         self.linked -= 1;
     }

@@ -89,6 +89,18 @@ fn lt_ignores_state_outside_interest() {
 }
 
 #[test]
+fn lt_queues_on_ready_state_without_a_new_bit() {
+    // IN was already observed while the interest was OUT; once the
+    // interest covers it, observing the same state queues the LT entry.
+    let mut r = Interest::new();
+    let s = add(&mut r, 1, EPOLLOUT);
+    assert!(!r.observe(s, EPOLLIN, 0));
+    r.modify(key(1), EPOLLIN, 1).unwrap();
+    assert!(r.observe(s, EPOLLIN, 0));
+    assert_eq!(wait(&mut r, 8), vec![(1, EPOLLIN)]);
+}
+
+#[test]
 fn lt_requeues_when_ready_again_after_being_dropped() {
     let mut r = Interest::new();
     let s = add_ready(&mut r, 1, EPOLLIN, EPOLLIN);
