@@ -80,7 +80,13 @@ extern "C" fn init() {
     options::init();
     drop(crate::core::lock());
     // SAFETY: registering plain extern "C" handlers.
-    unsafe { libc::pthread_atfork(Some(atfork_prepare), Some(atfork_parent), Some(atfork_child)) };
+    unsafe {
+        libc::pthread_atfork(
+            Some(atfork_prepare),
+            Some(atfork_parent),
+            Some(atfork_child),
+        )
+    };
     crate::hooks::process::restore_inherited();
     trace::init();
 }

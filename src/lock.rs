@@ -25,13 +25,23 @@ pub struct Guard<'a, T> {
 fn futex(word: &AtomicU32, op: i32, val: u32) {
     crate::sys::raw6(
         libc::SYS_futex,
-        [word as *const AtomicU32 as usize, (op | libc::FUTEX_PRIVATE_FLAG) as usize, val as usize, 0, 0, 0],
+        [
+            word as *const AtomicU32 as usize,
+            (op | libc::FUTEX_PRIVATE_FLAG) as usize,
+            val as usize,
+            0,
+            0,
+            0,
+        ],
     );
 }
 
 impl<T> Lock<T> {
     pub const fn new(value: T) -> Self {
-        Lock { word: AtomicU32::new(0), value: UnsafeCell::new(value) }
+        Lock {
+            word: AtomicU32::new(0),
+            value: UnsafeCell::new(value),
+        }
     }
 
     pub fn lock(&self) -> Guard<'_, T> {
@@ -40,7 +50,11 @@ impl<T> Lock<T> {
     }
 
     pub fn try_lock(&self) -> Option<Guard<'_, T>> {
-        if self.word.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+        if self
+            .word
+            .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
             Some(Guard { lock: self })
         } else {
             None
@@ -49,7 +63,11 @@ impl<T> Lock<T> {
 
     /// Takes the lock without a guard (fork prepare handler).
     pub fn raw_lock(&self) {
-        if self.word.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+        if self
+            .word
+            .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
             return;
         }
         let mut spins = 0;
@@ -58,7 +76,10 @@ impl<T> Lock<T> {
                 spins += 1;
                 core::hint::spin_loop();
                 if self.word.load(Ordering::Relaxed) == 0
-                    && self.word.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok()
+                    && self
+                        .word
+                        .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+                        .is_ok()
                 {
                     return;
                 }

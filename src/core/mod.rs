@@ -174,6 +174,36 @@ impl Global {
         self.files.get(file)?.instance
     }
 
+    /// Like `instance_of_fd`, but also recognises a descriptor of one of
+    /// our handles that repoll never saw being made (received over a unix
+    /// socket with SCM_RIGHTS, dup'd by uninterposed code): kcmp against
+    /// each instance's handle, then track it.
+    pub fn resolve_instance(&mut self, fd: c_int) -> Option<u32> {
+        if let Some(id) = self.instance_of_fd(fd) {
+            return self.alive(id).then_some(id);
+        }
+        if fd < 0 || self.fds.contains_key(&fd) || self.instances.iter().all(|i| i.is_none()) {
+            return None;
+        }
+        let st = sys::fstat(fd).ok()?;
+        if st.st_mode & libc::S_IFMT != 0 {
+            return None;
+        }
+        let mut found = None;
+        for (id, inst) in self.instances.iter().enumerate() {
+            let Some(inst) = inst else { continue };
+            if let Some(&h) = self.files.get(&inst.file).and_then(|f| f.fds.first()) {
+                if sys::kcmp_file(fd, h) == Ok(0) {
+                    found = Some((id as u32, inst.file));
+                    break;
+                }
+            }
+        }
+        let (id, file) = found?;
+        self.track_fd(fd, file);
+        Some(id)
+    }
+
     fn new_file_id(&mut self) -> u64 {
         let id = self.next_file;
         self.next_file += 1;
@@ -374,11 +404,11 @@ impl Global {
 
     /// Looks up the instance behind an epoll descriptor, with the errors of
     /// epoll_wait/epoll_ctl for descriptors that are not ours.
-    pub fn lookup_epfd(&self, epfd: c_int) -> Result<u32, Errno> {
+    pub fn lookup_epfd(&mut self, epfd: c_int) -> Result<u32, Errno> {
         if epfd < 0 {
             return Err(libc::EBADF);
         }
-        if let Some(id) = self.instance_of_fd(epfd) {
+        if let Some(id) = self.resolve_instance(epfd) {
             if self.instances[id as usize].is_some() {
                 return Ok(id);
             }
@@ -780,7 +810,7 @@ impl Global {
         }
         // EPERM: the target cannot be polled (also EBADF for O_PATH).
         let target_inst = self
-            .instance_of_fd(fd)
+            .resolve_instance(fd)
             .filter(|&i| self.instances[i as usize].is_some());
         let ident = if target_inst.is_some() {
             Ident {
@@ -794,7 +824,7 @@ impl Global {
             ident::identify(fd)?
         };
         // EINVAL: epfd is not an epoll instance, or fd is epfd's own file.
-        let id = match self.instance_of_fd(epfd) {
+        let id = match self.resolve_instance(epfd) {
             Some(i) if self.instances[i as usize].is_some() => i,
             _ => return Err(libc::EINVAL),
         };
@@ -1215,12 +1245,22 @@ fn grew(kind: Kind, old: i64, new: i64) -> bool {
 /// queues, ET-SIGNALFD-10) in the high half.
 fn signal_measure() -> i64 {
     let mut set: u64 = 0;
-    let _ = sys::call(libc::SYS_rt_sigpending, [&mut set as *mut u64 as usize, 8, 0, 0, 0, 0]);
+    let _ = sys::call(
+        libc::SYS_rt_sigpending,
+        [&mut set as *mut u64 as usize, 8, 0, 0, 0, 0],
+    );
     let mut queued: u64 = 0;
     let path = b"/proc/self/status\0";
     if let Ok(fd) = sys::call(
         libc::SYS_openat,
-        [libc::AT_FDCWD as usize, path.as_ptr() as usize, (libc::O_RDONLY | libc::O_CLOEXEC) as usize, 0, 0, 0],
+        [
+            libc::AT_FDCWD as usize,
+            path.as_ptr() as usize,
+            (libc::O_RDONLY | libc::O_CLOEXEC) as usize,
+            0,
+            0,
+            0,
+        ],
     ) {
         let mut buf = [0u8; 4096];
         let n = sys::read(fd as c_int, &mut buf).unwrap_or(0);
@@ -1228,7 +1268,10 @@ fn signal_measure() -> i64 {
         let text = &buf[..n];
         let key = b"SigQ:";
         if let Some(p) = text.windows(key.len()).position(|w| w == key) {
-            for &c in text[p + key.len()..].iter().skip_while(|c| c.is_ascii_whitespace()) {
+            for &c in text[p + key.len()..]
+                .iter()
+                .skip_while(|c| c.is_ascii_whitespace())
+            {
                 if !c.is_ascii_digit() {
                     break;
                 }

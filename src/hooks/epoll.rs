@@ -28,11 +28,20 @@ fn create(cloexec: bool) -> Result<c_int, Errno> {
 #[no_mangle]
 pub unsafe extern "C" fn epoll_create(size: c_int) -> c_int {
     let saved = sys::errno();
-    // From epoll_create(2): EINVAL when size is not positive.
-    if size <= 0 {
-        return encode(Err(libc::EINVAL), saved);
-    }
-    encode(create(false), saved)
+    encode(
+        crate::trace::traced(
+            crate::trace::Call::EpollCreate,
+            crate::trace::Args::Create(size),
+            || {
+                // From epoll_create(2): EINVAL when size is not positive.
+                if size <= 0 {
+                    return Err(libc::EINVAL);
+                }
+                create(false)
+            },
+        ),
+        saved,
+    )
 }
 
 /// # Safety
@@ -40,11 +49,20 @@ pub unsafe extern "C" fn epoll_create(size: c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn epoll_create1(flags: c_int) -> c_int {
     let saved = sys::errno();
-    // From epoll_create(2): EINVAL for any flag other than EPOLL_CLOEXEC.
-    if flags & !libc::EPOLL_CLOEXEC != 0 {
-        return encode(Err(libc::EINVAL), saved);
-    }
-    encode(create(flags & libc::EPOLL_CLOEXEC != 0), saved)
+    encode(
+        crate::trace::traced(
+            crate::trace::Call::EpollCreate1,
+            crate::trace::Args::Create(flags),
+            || {
+                // From epoll_create(2): EINVAL for any flag other than EPOLL_CLOEXEC.
+                if flags & !libc::EPOLL_CLOEXEC != 0 {
+                    return Err(libc::EINVAL);
+                }
+                create(flags & libc::EPOLL_CLOEXEC != 0)
+            },
+        ),
+        saved,
+    )
 }
 
 pub fn ctl(epfd: c_int, op: c_int, fd: c_int, event: *const epoll_event) -> Result<c_int, Errno> {
@@ -70,9 +88,25 @@ pub fn ctl(epfd: c_int, op: c_int, fd: c_int, event: *const epoll_event) -> Resu
 /// # Safety
 /// C ABI entry point; `event` is validated through the kernel.
 #[no_mangle]
-pub unsafe extern "C" fn epoll_ctl(epfd: c_int, op: c_int, fd: c_int, event: *mut epoll_event) -> c_int {
+pub unsafe extern "C" fn epoll_ctl(
+    epfd: c_int,
+    op: c_int,
+    fd: c_int,
+    event: *mut epoll_event,
+) -> c_int {
     let saved = sys::errno();
-    encode(ctl(epfd, op, fd, event), saved)
+    let args = crate::trace::Args::Ctl {
+        epfd,
+        op,
+        fd,
+        event,
+    };
+    encode(
+        crate::trace::traced(crate::trace::Call::EpollCtl, args, || {
+            ctl(epfd, op, fd, event)
+        }),
+        saved,
+    )
 }
 
 /// A decoded wait timeout.
@@ -97,14 +131,18 @@ pub fn wait(
     let g = guard.as_mut().expect("core initialised");
     // EBADF first (ERR-PREC-WAIT-1), then maxevents (ERR-PREC-WAIT-2), then
     // the buffer range (access_ok), then "not an epoll fd".
-    if epfd < 0 || (g.instance_of_fd(epfd).is_none() && sys::fcntl(epfd, libc::F_GETFD, 0).is_err()) {
+    if epfd < 0 || (g.instance_of_fd(epfd).is_none() && sys::fcntl(epfd, libc::F_GETFD, 0).is_err())
+    {
         return Err(libc::EBADF);
     }
     if maxevents <= 0 || maxevents > EP_MAX_EVENTS {
         return Err(libc::EINVAL);
     }
     let span = maxevents as usize * core::mem::size_of::<epoll_event>();
-    if (events as usize).checked_add(span).is_none_or(|end| end > TASK_SIZE_MAX) {
+    if (events as usize)
+        .checked_add(span)
+        .is_none_or(|end| end > TASK_SIZE_MAX)
+    {
         return Err(libc::EFAULT);
     }
     let id = g.lookup_epfd(epfd)?;
@@ -128,15 +166,24 @@ pub fn wait(
             Some(d) => Some(d - now),
             None => None,
         };
-        let Some(ppoll) = ppoll else { break Err(libc::ENOSYS) };
+        let Some(ppoll) = ppoll else {
+            break Err(libc::ENOSYS);
+        };
         let (mut buf, undrained) = g.blocking_set(id);
         if undrained {
-            slice = Some(slice.map_or(core_::UNDRAINED_RECHECK_NS, |s| s.min(core_::UNDRAINED_RECHECK_NS)));
+            slice = Some(slice.map_or(core_::UNDRAINED_RECHECK_NS, |s| {
+                s.min(core_::UNDRAINED_RECHECK_NS)
+            }));
         }
         g.inst_mut(id).waiters += 1;
         drop(guard);
-        let ts = slice.map(|ns| timespec { tv_sec: (ns / 1_000_000_000) as _, tv_nsec: (ns % 1_000_000_000) as _ });
-        let tsp = ts.as_ref().map_or(core::ptr::null(), |t| t as *const timespec);
+        let ts = slice.map(|ns| timespec {
+            tv_sec: (ns / 1_000_000_000) as _,
+            tv_nsec: (ns % 1_000_000_000) as _,
+        });
+        let tsp = ts
+            .as_ref()
+            .map_or(core::ptr::null(), |t| t as *const timespec);
         let maskp = sigmask.map_or(core::ptr::null(), |m| m as *const sigset_t);
         // SAFETY: buf is our own array of buf.len() pollfds; the timespec
         // and mask live on this stack frame. No lock is held.
@@ -158,6 +205,8 @@ pub fn wait(
     let g = guard.as_mut().expect("core initialised");
     g.release(id);
     let end = sys::monotonic_ns();
+    // The trace may block in write(2): never with the core lock held.
+    drop(guard);
     crate::trace::on_wait(crate::trace::WaitRecord {
         epfd,
         events,
@@ -166,7 +215,7 @@ pub fn wait(
             Timeout::Infinite => -1,
             Timeout::Nanos(ns) => ns as i64,
         },
-        sigmask: sigmask.is_some(),
+        sigmask,
         result: &result,
         fds: &fds,
         start_ns: start,
@@ -199,9 +248,24 @@ fn read_sigmask(sigmask: *const sigset_t) -> Result<Option<sigset_t>, Errno> {
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn epoll_wait(epfd: c_int, events: *mut epoll_event, maxevents: c_int, timeout: c_int) -> c_int {
+pub unsafe extern "C-unwind" fn epoll_wait(
+    epfd: c_int,
+    events: *mut epoll_event,
+    maxevents: c_int,
+    timeout: c_int,
+) -> c_int {
     let saved = sys::errno();
-    encode(wait(epfd, events, maxevents, ms_timeout(timeout), None), saved)
+    let args = crate::trace::Args::Wait {
+        epfd,
+        events,
+        maxevents,
+        timeout,
+        sigmask: core::ptr::null(),
+    };
+    let traced = crate::trace::traced(crate::trace::Call::EpollWait, args, || {
+        wait(epfd, events, maxevents, ms_timeout(timeout), None)
+    });
+    encode(traced, saved)
 }
 
 pub fn pwait(
@@ -226,7 +290,17 @@ pub unsafe extern "C-unwind" fn epoll_pwait(
     sigmask: *const sigset_t,
 ) -> c_int {
     let saved = sys::errno();
-    encode(pwait(epfd, events, maxevents, timeout, sigmask), saved)
+    let args = crate::trace::Args::Wait {
+        epfd,
+        events,
+        maxevents,
+        timeout,
+        sigmask,
+    };
+    let traced = crate::trace::traced(crate::trace::Call::EpollPwait, args, || {
+        pwait(epfd, events, maxevents, timeout, sigmask)
+    });
+    encode(traced, saved)
 }
 
 pub fn pwait2(
@@ -257,7 +331,11 @@ pub fn pwait2_sized(
         if ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1_000_000_000 {
             return Err(libc::EINVAL);
         }
-        Timeout::Nanos((ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64))
+        Timeout::Nanos(
+            (ts.tv_sec as u64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(ts.tv_nsec as u64),
+        )
     };
     if bad_sigsetsize {
         return Err(libc::EINVAL);
@@ -277,5 +355,15 @@ pub unsafe extern "C-unwind" fn epoll_pwait2(
     sigmask: *const sigset_t,
 ) -> c_int {
     let saved = sys::errno();
-    encode(pwait2(epfd, events, maxevents, timeout, sigmask), saved)
+    let args = crate::trace::Args::Wait2 {
+        epfd,
+        events,
+        maxevents,
+        timeout,
+        sigmask,
+    };
+    let traced = crate::trace::traced(crate::trace::Call::EpollPwait2, args, || {
+        pwait2(epfd, events, maxevents, timeout, sigmask)
+    });
+    encode(traced, saved)
 }

@@ -122,7 +122,9 @@ macro_rules! finish {
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn read(fd: c_int, buf: *mut c_void, n: size_t) -> ssize_t {
-    let Some(f) = real::read::get() else { enosys!() };
+    let Some(f) = real::read::get() else {
+        enosys!()
+    };
     if is_handle(fd) {
         return super::fail(libc::EINVAL);
     }
@@ -136,8 +138,15 @@ pub unsafe extern "C-unwind" fn read(fd: c_int, buf: *mut c_void, n: size_t) -> 
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn __read_chk(fd: c_int, buf: *mut c_void, n: size_t, buflen: size_t) -> ssize_t {
-    let Some(f) = real::__read_chk::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn __read_chk(
+    fd: c_int,
+    buf: *mut c_void,
+    n: size_t,
+    buflen: size_t,
+) -> ssize_t {
+    let Some(f) = real::__read_chk::get() else {
+        enosys!()
+    };
     if is_handle(fd) {
         return super::fail(libc::EINVAL);
     }
@@ -152,7 +161,9 @@ pub unsafe extern "C-unwind" fn __read_chk(fd: c_int, buf: *mut c_void, n: size_
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn readv(fd: c_int, iov: *const iovec, cnt: c_int) -> ssize_t {
-    let Some(f) = real::readv::get() else { enosys!() };
+    let Some(f) = real::readv::get() else {
+        enosys!()
+    };
     if is_handle(fd) {
         return super::fail(libc::EINVAL);
     }
@@ -169,8 +180,15 @@ macro_rules! pread_like {
         /// # Safety
         /// C ABI entry point.
         #[no_mangle]
-        pub unsafe extern "C-unwind" fn $name(fd: c_int, buf: *mut c_void, n: size_t, off: off_t) -> ssize_t {
-            let Some(f) = real::$real::get() else { enosys!() };
+        pub unsafe extern "C-unwind" fn $name(
+            fd: c_int,
+            buf: *mut c_void,
+            n: size_t,
+            off: off_t,
+        ) -> ssize_t {
+            let Some(f) = real::$real::get() else {
+                enosys!()
+            };
             // SAFETY: forwarding unchanged.
             let r = unsafe { f(fd, buf, n, off) };
             let err = sys::errno();
@@ -187,8 +205,15 @@ macro_rules! preadv_like {
         /// # Safety
         /// C ABI entry point.
         #[no_mangle]
-        pub unsafe extern "C-unwind" fn $name(fd: c_int, iov: *const iovec, cnt: c_int, off: off_t) -> ssize_t {
-            let Some(f) = real::$real::get() else { enosys!() };
+        pub unsafe extern "C-unwind" fn $name(
+            fd: c_int,
+            iov: *const iovec,
+            cnt: c_int,
+            off: off_t,
+        ) -> ssize_t {
+            let Some(f) = real::$real::get() else {
+                enosys!()
+            };
             // SAFETY: forwarding unchanged.
             let r = unsafe { f(fd, iov, cnt, off) };
             let err = sys::errno();
@@ -213,7 +238,9 @@ macro_rules! preadv2_like {
             off: off_t,
             flags: c_int,
         ) -> ssize_t {
-            let Some(f) = real::$real::get() else { enosys!() };
+            let Some(f) = real::$real::get() else {
+                enosys!()
+            };
             // SAFETY: forwarding unchanged.
             let r = unsafe { f(fd, iov, cnt, off, flags) };
             let err = sys::errno();
@@ -233,8 +260,15 @@ fn peeking(flags: c_int) -> bool {
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn recv(fd: c_int, buf: *mut c_void, n: size_t, flags: c_int) -> ssize_t {
-    let Some(f) = real::recv::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn recv(
+    fd: c_int,
+    buf: *mut c_void,
+    n: size_t,
+    flags: c_int,
+) -> ssize_t {
+    let Some(f) = real::recv::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, buf, n, flags) };
     let err = sys::errno();
@@ -247,8 +281,16 @@ pub unsafe extern "C-unwind" fn recv(fd: c_int, buf: *mut c_void, n: size_t, fla
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn __recv_chk(fd: c_int, buf: *mut c_void, n: size_t, buflen: size_t, flags: c_int) -> ssize_t {
-    let Some(f) = real::__recv_chk::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn __recv_chk(
+    fd: c_int,
+    buf: *mut c_void,
+    n: size_t,
+    buflen: size_t,
+    flags: c_int,
+) -> ssize_t {
+    let Some(f) = real::__recv_chk::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, buf, n, buflen, flags) };
     let err = sys::errno();
@@ -269,7 +311,9 @@ pub unsafe extern "C-unwind" fn recvfrom(
     addr: *mut sockaddr,
     alen: *mut socklen_t,
 ) -> ssize_t {
-    let Some(f) = real::recvfrom::get() else { enosys!() };
+    let Some(f) = real::recvfrom::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, buf, n, flags, addr, alen) };
     let err = sys::errno();
@@ -291,7 +335,9 @@ pub unsafe extern "C-unwind" fn __recvfrom_chk(
     addr: *mut sockaddr,
     alen: *mut socklen_t,
 ) -> ssize_t {
-    let Some(f) = real::__recvfrom_chk::get() else { enosys!() };
+    let Some(f) = real::__recvfrom_chk::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, buf, n, buflen, flags, addr, alen) };
     let err = sys::errno();
@@ -305,14 +351,50 @@ pub unsafe extern "C-unwind" fn __recvfrom_chk(
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn recvmsg(fd: c_int, msg: *mut msghdr, flags: c_int) -> ssize_t {
-    let Some(f) = real::recvmsg::get() else { enosys!() };
+    let Some(f) = real::recvmsg::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, msg, flags) };
     let err = sys::errno();
+    if r >= 0 && !msg.is_null() {
+        mark_passed_fds(msg, true);
+    }
     if !peeking(flags) {
         after_read(fd, r, err, 1);
     }
     finish!(r, err)
+}
+
+/// Descriptors passed with SCM_RIGHTS may name files (or epoll
+/// instances) repoll tracks: forget stale hints for their numbers and mark
+/// them as duplicates, so that closing the registered number looks for them
+/// (a received copy keeps a registration alive, as a dup does).
+fn mark_passed_fds(msg: *mut msghdr, received: bool) {
+    // SAFETY: a header the kernel accepted (sent) or filled (received).
+    if unsafe { (*msg).msg_controllen } == 0 {
+        return;
+    }
+    // SAFETY: the kernel just filled this header; CMSG_* walk its control
+    // buffer within msg_controllen.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(msg);
+        while !c.is_null() {
+            if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_RIGHTS {
+                let data = libc::CMSG_DATA(c) as *const c_int;
+                let n = ((*c).cmsg_len as usize).saturating_sub(libc::CMSG_LEN(0) as usize)
+                    / core::mem::size_of::<c_int>();
+                for i in 0..n {
+                    let fd = core::ptr::read_unaligned(data.add(i));
+                    if received {
+                        fdtable::forget(fd);
+                    }
+                    fdtable::add_bits(fd, fdtable::DUPED);
+                }
+            }
+            c = libc::CMSG_NXTHDR(msg, c);
+        }
+    }
 }
 
 /// # Safety
@@ -325,7 +407,9 @@ pub unsafe extern "C-unwind" fn recvmmsg(
     flags: c_int,
     timeout: *mut libc::timespec,
 ) -> c_int {
-    let Some(f) = real::recvmmsg::get() else { enosys!() };
+    let Some(f) = real::recvmmsg::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, msgs, vlen, flags, timeout) };
     let err = sys::errno();
@@ -349,7 +433,9 @@ pub unsafe extern "C-unwind" fn recvmmsg(
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn eventfd_read(fd: c_int, value: *mut u64) -> c_int {
-    let Some(f) = real::eventfd_read::get() else { enosys!() };
+    let Some(f) = real::eventfd_read::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, value) };
     let err = sys::errno();
@@ -360,8 +446,14 @@ pub unsafe extern "C-unwind" fn eventfd_read(fd: c_int, value: *mut u64) -> c_in
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn accept(fd: c_int, addr: *mut sockaddr, alen: *mut socklen_t) -> c_int {
-    let Some(f) = real::accept::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn accept(
+    fd: c_int,
+    addr: *mut sockaddr,
+    alen: *mut socklen_t,
+) -> c_int {
+    let Some(f) = real::accept::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, addr, alen) };
     let err = sys::errno();
@@ -375,8 +467,15 @@ pub unsafe extern "C-unwind" fn accept(fd: c_int, addr: *mut sockaddr, alen: *mu
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn accept4(fd: c_int, addr: *mut sockaddr, alen: *mut socklen_t, flags: c_int) -> c_int {
-    let Some(f) = real::accept4::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn accept4(
+    fd: c_int,
+    addr: *mut sockaddr,
+    alen: *mut socklen_t,
+    flags: c_int,
+) -> c_int {
+    let Some(f) = real::accept4::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, addr, alen, flags) };
     let err = sys::errno();
@@ -393,7 +492,9 @@ pub unsafe extern "C-unwind" fn accept4(fd: c_int, addr: *mut sockaddr, alen: *m
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn write(fd: c_int, buf: *const c_void, n: size_t) -> ssize_t {
-    let Some(f) = real::write::get() else { enosys!() };
+    let Some(f) = real::write::get() else {
+        enosys!()
+    };
     if is_handle(fd) {
         return super::fail(libc::EINVAL);
     }
@@ -408,7 +509,9 @@ pub unsafe extern "C-unwind" fn write(fd: c_int, buf: *const c_void, n: size_t) 
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn writev(fd: c_int, iov: *const iovec, cnt: c_int) -> ssize_t {
-    let Some(f) = real::writev::get() else { enosys!() };
+    let Some(f) = real::writev::get() else {
+        enosys!()
+    };
     if is_handle(fd) {
         return super::fail(libc::EINVAL);
     }
@@ -424,8 +527,15 @@ macro_rules! pwrite_like {
         /// # Safety
         /// C ABI entry point.
         #[no_mangle]
-        pub unsafe extern "C-unwind" fn $name(fd: c_int, buf: *const c_void, n: size_t, off: off_t) -> ssize_t {
-            let Some(f) = real::$real::get() else { enosys!() };
+        pub unsafe extern "C-unwind" fn $name(
+            fd: c_int,
+            buf: *const c_void,
+            n: size_t,
+            off: off_t,
+        ) -> ssize_t {
+            let Some(f) = real::$real::get() else {
+                enosys!()
+            };
             // SAFETY: forwarding unchanged.
             let r = unsafe { f(fd, buf, n, off) };
             let err = sys::errno();
@@ -442,8 +552,15 @@ macro_rules! pwritev_like {
         /// # Safety
         /// C ABI entry point.
         #[no_mangle]
-        pub unsafe extern "C-unwind" fn $name(fd: c_int, iov: *const iovec, cnt: c_int, off: off_t) -> ssize_t {
-            let Some(f) = real::$real::get() else { enosys!() };
+        pub unsafe extern "C-unwind" fn $name(
+            fd: c_int,
+            iov: *const iovec,
+            cnt: c_int,
+            off: off_t,
+        ) -> ssize_t {
+            let Some(f) = real::$real::get() else {
+                enosys!()
+            };
             // SAFETY: forwarding unchanged.
             let r = unsafe { f(fd, iov, cnt, off) };
             let err = sys::errno();
@@ -467,7 +584,9 @@ macro_rules! pwritev2_like {
             off: off_t,
             flags: c_int,
         ) -> ssize_t {
-            let Some(f) = real::$real::get() else { enosys!() };
+            let Some(f) = real::$real::get() else {
+                enosys!()
+            };
             // SAFETY: forwarding unchanged.
             let r = unsafe { f(fd, iov, cnt, off, flags) };
             let err = sys::errno();
@@ -482,8 +601,15 @@ pwritev2_like!(pwritev64v2, pwritev64v2);
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn send(fd: c_int, buf: *const c_void, n: size_t, flags: c_int) -> ssize_t {
-    let Some(f) = real::send::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn send(
+    fd: c_int,
+    buf: *const c_void,
+    n: size_t,
+    flags: c_int,
+) -> ssize_t {
+    let Some(f) = real::send::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, buf, n, flags) };
     let err = sys::errno();
@@ -509,7 +635,9 @@ pub unsafe extern "C-unwind" fn sendto(
     addr: *const sockaddr,
     alen: socklen_t,
 ) -> ssize_t {
-    let Some(f) = real::sendto::get() else { enosys!() };
+    let Some(f) = real::sendto::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, buf, n, flags, addr, alen) };
     let err = sys::errno();
@@ -525,10 +653,15 @@ pub unsafe extern "C-unwind" fn sendto(
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn sendmsg(fd: c_int, msg: *const msghdr, flags: c_int) -> ssize_t {
-    let Some(f) = real::sendmsg::get() else { enosys!() };
+    let Some(f) = real::sendmsg::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, msg, flags) };
     let err = sys::errno();
+    if r >= 0 && !msg.is_null() {
+        mark_passed_fds(msg as *mut msghdr, false);
+    }
     let chan = if r >= 0 && !msg.is_null() && fdtable::REGISTRATIONS.load(Ordering::Relaxed) > 0 {
         // SAFETY: the call succeeded, so the header was readable.
         let m = unsafe { &*msg };
@@ -543,8 +676,15 @@ pub unsafe extern "C-unwind" fn sendmsg(fd: c_int, msg: *const msghdr, flags: c_
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn sendmmsg(fd: c_int, msgs: *mut libc::mmsghdr, vlen: c_uint, flags: c_int) -> c_int {
-    let Some(f) = real::sendmmsg::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn sendmmsg(
+    fd: c_int,
+    msgs: *mut libc::mmsghdr,
+    vlen: c_uint,
+    flags: c_int,
+) -> c_int {
+    let Some(f) = real::sendmmsg::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, msgs, vlen, flags) };
     let err = sys::errno();
@@ -563,7 +703,9 @@ pub unsafe extern "C-unwind" fn sendmmsg(fd: c_int, msgs: *mut libc::mmsghdr, vl
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn eventfd_write(fd: c_int, value: u64) -> c_int {
-    let Some(f) = real::eventfd_write::get() else { enosys!() };
+    let Some(f) = real::eventfd_write::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, value) };
     let err = sys::errno();
@@ -582,7 +724,9 @@ pub unsafe extern "C-unwind" fn splice(
     len: size_t,
     flags: c_uint,
 ) -> ssize_t {
-    let Some(f) = real::splice::get() else { enosys!() };
+    let Some(f) = real::splice::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd_in, off_in, fd_out, off_out, len, flags) };
     let err = sys::errno();
@@ -594,7 +738,12 @@ pub unsafe extern "C-unwind" fn splice(
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn tee(fd_in: c_int, fd_out: c_int, len: size_t, flags: c_uint) -> ssize_t {
+pub unsafe extern "C-unwind" fn tee(
+    fd_in: c_int,
+    fd_out: c_int,
+    len: size_t,
+    flags: c_uint,
+) -> ssize_t {
     let Some(f) = real::tee::get() else { enosys!() };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd_in, fd_out, len, flags) };
@@ -606,8 +755,15 @@ pub unsafe extern "C-unwind" fn tee(fd_in: c_int, fd_out: c_int, len: size_t, fl
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn vmsplice(fd: c_int, iov: *const iovec, n: size_t, flags: c_uint) -> ssize_t {
-    let Some(f) = real::vmsplice::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn vmsplice(
+    fd: c_int,
+    iov: *const iovec,
+    n: size_t,
+    flags: c_uint,
+) -> ssize_t {
+    let Some(f) = real::vmsplice::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, iov, n, flags) };
     let err = sys::errno();
@@ -620,8 +776,15 @@ macro_rules! sendfile_like {
         /// # Safety
         /// C ABI entry point.
         #[no_mangle]
-        pub unsafe extern "C-unwind" fn $name(out_fd: c_int, in_fd: c_int, off: *mut off_t, n: size_t) -> ssize_t {
-            let Some(f) = real::$real::get() else { enosys!() };
+        pub unsafe extern "C-unwind" fn $name(
+            out_fd: c_int,
+            in_fd: c_int,
+            off: *mut off_t,
+            n: size_t,
+        ) -> ssize_t {
+            let Some(f) = real::$real::get() else {
+                enosys!()
+            };
             // SAFETY: forwarding unchanged.
             let r = unsafe { f(out_fd, in_fd, off, n) };
             let err = sys::errno();
@@ -638,7 +801,9 @@ sendfile_like!(sendfile64, sendfile64);
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn shutdown(fd: c_int, how: c_int) -> c_int {
-    let Some(f) = real::shutdown::get() else { enosys!() };
+    let Some(f) = real::shutdown::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, how) };
     let err = sys::errno();
@@ -670,8 +835,15 @@ pub unsafe extern "C-unwind" fn shutdown(fd: c_int, how: c_int) -> c_int {
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn socketpair(domain: c_int, ty: c_int, proto: c_int, sv: *mut c_int) -> c_int {
-    let Some(f) = real::socketpair::get() else { enosys!() };
+pub unsafe extern "C-unwind" fn socketpair(
+    domain: c_int,
+    ty: c_int,
+    proto: c_int,
+    sv: *mut c_int,
+) -> c_int {
+    let Some(f) = real::socketpair::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(domain, ty, proto, sv) };
     let err = sys::errno();
@@ -695,7 +867,9 @@ pub unsafe extern "C-unwind" fn socketpair(domain: c_int, ty: c_int, proto: c_in
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn pipe(fds: *mut c_int) -> c_int {
-    let Some(f) = real::pipe::get() else { enosys!() };
+    let Some(f) = real::pipe::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fds) };
     if r == 0 {
@@ -712,7 +886,9 @@ pub unsafe extern "C-unwind" fn pipe(fds: *mut c_int) -> c_int {
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn pipe2(fds: *mut c_int, flags: c_int) -> c_int {
-    let Some(f) = real::pipe2::get() else { enosys!() };
+    let Some(f) = real::pipe2::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fds, flags) };
     if r == 0 {
@@ -734,7 +910,9 @@ pub unsafe extern "C-unwind" fn timerfd_settime(
     new: *const libc::itimerspec,
     old: *mut libc::itimerspec,
 ) -> c_int {
-    let Some(f) = real::timerfd_settime::get() else { enosys!() };
+    let Some(f) = real::timerfd_settime::get() else {
+        enosys!()
+    };
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, flags, new, old) };
     let err = sys::errno();

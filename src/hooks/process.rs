@@ -12,7 +12,15 @@ use libc::{c_int, c_long, epoll_event, nfds_t, pollfd, sigset_t, timespec};
 /// its integer arguments arrive in the registers of a fixed six-argument
 /// function, which is how this hook takes them.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn syscall(n: c_long, a1: c_long, a2: c_long, a3: c_long, a4: c_long, a5: c_long, a6: c_long) -> c_long {
+pub unsafe extern "C-unwind" fn syscall(
+    n: c_long,
+    a1: c_long,
+    a2: c_long,
+    a3: c_long,
+    a4: c_long,
+    a5: c_long,
+    a6: c_long,
+) -> c_long {
     if !Reentry::active() {
         let saved = sys::errno();
         let r: Option<Result<c_int, c_int>> = match n {
@@ -25,13 +33,22 @@ pub unsafe extern "C-unwind" fn syscall(n: c_long, a1: c_long, a2: c_long, a3: c
                 // SAFETY: same contract as the wrapper.
                 return unsafe { super::epoll::epoll_create(a1 as c_int) } as c_long;
             }
-            libc::SYS_epoll_ctl => Some(super::epoll::ctl(a1 as c_int, a2 as c_int, a3 as c_int, a4 as *const epoll_event)),
+            libc::SYS_epoll_ctl => Some(super::epoll::ctl(
+                a1 as c_int,
+                a2 as c_int,
+                a3 as c_int,
+                a4 as *const epoll_event,
+            )),
             #[cfg(target_arch = "x86_64")]
             libc::SYS_epoll_wait => Some(super::epoll::wait(
                 a1 as c_int,
                 a2 as *mut epoll_event,
                 a3 as c_int,
-                if (a4 as c_int) < 0 { super::epoll::Timeout::Infinite } else { super::epoll::Timeout::Nanos(a4 as c_int as u64 * 1_000_000) },
+                if (a4 as c_int) < 0 {
+                    super::epoll::Timeout::Infinite
+                } else {
+                    super::epoll::Timeout::Nanos(a4 as c_int as u64 * 1_000_000)
+                },
                 None,
             )),
             libc::SYS_epoll_pwait | libc::SYS_epoll_pwait2 => {
@@ -42,7 +59,13 @@ pub unsafe extern "C-unwind" fn syscall(n: c_long, a1: c_long, a2: c_long, a3: c
                     if bad_size {
                         Some(Err(libc::EINVAL))
                     } else {
-                        Some(super::epoll::pwait(a1 as c_int, a2 as *mut epoll_event, a3 as c_int, a4 as c_int, a5 as *const sigset_t))
+                        Some(super::epoll::pwait(
+                            a1 as c_int,
+                            a2 as *mut epoll_event,
+                            a3 as c_int,
+                            a4 as c_int,
+                            a5 as *const sigset_t,
+                        ))
                     }
                 } else {
                     Some(super::epoll::pwait2_sized(
@@ -71,7 +94,17 @@ pub unsafe extern "C-unwind" fn syscall(n: c_long, a1: c_long, a2: c_long, a3: c
         // SAFETY: forwarding the caller's arguments unchanged.
         Some(f) => unsafe { f(n, a1, a2, a3, a4, a5, a6) },
         None => {
-            let r = sys::raw6(n, [a1 as usize, a2 as usize, a3 as usize, a4 as usize, a5 as usize, a6 as usize]);
+            let r = sys::raw6(
+                n,
+                [
+                    a1 as usize,
+                    a2 as usize,
+                    a3 as usize,
+                    a4 as usize,
+                    a5 as usize,
+                    a6 as usize,
+                ],
+            );
             if r < 0 && r > -4096 {
                 sys::set_errno(-r as c_int);
                 -1
@@ -123,7 +156,10 @@ fn prepare(fds: *mut pollfd, nfds: nfds_t) -> Option<Masked> {
     let _re = Reentry::enter();
     let mut g = core_::lock();
     let g = g.as_mut()?;
-    let mut m = Masked { saved: [(0, 0); 32], n: 0 };
+    let mut m = Masked {
+        saved: [(0, 0); 32],
+        n: 0,
+    };
     for i in 0..nfds as usize {
         // SAFETY: as above; the array is the caller's, writable for poll.
         let p = unsafe { &mut *fds.add(i) };
@@ -166,22 +202,40 @@ fn refresh_masked(fds: *mut pollfd, m: &Masked) {
 const HANDLE_POLL_SLICE_NS: u64 = 10_000_000;
 
 /// poll/ppoll with epoll descriptors in the set. `deadline` None: infinite.
-fn poll_sliced(fds: *mut pollfd, nfds: nfds_t, timeout_ns: Option<u64>, mask: *const sigset_t) -> c_int {
+fn poll_sliced(
+    fds: *mut pollfd,
+    nfds: nfds_t,
+    timeout_ns: Option<u64>,
+    mask: *const sigset_t,
+) -> c_int {
     let Some(ppoll) = real::ppoll::get() else {
         sys::set_errno(libc::ENOSYS);
         return -1;
     };
     let m = prepare(fds, nfds);
     let Some(m) = m else {
-        let ts = timeout_ns.map(|ns| timespec { tv_sec: (ns / 1_000_000_000) as _, tv_nsec: (ns % 1_000_000_000) as _ });
+        let ts = timeout_ns.map(|ns| timespec {
+            tv_sec: (ns / 1_000_000_000) as _,
+            tv_nsec: (ns % 1_000_000_000) as _,
+        });
         // SAFETY: forwarding the caller's array.
-        return unsafe { ppoll(fds, nfds, ts.as_ref().map_or(core::ptr::null(), |t| t as *const _), mask) };
+        return unsafe {
+            ppoll(
+                fds,
+                nfds,
+                ts.as_ref().map_or(core::ptr::null(), |t| t as *const _),
+                mask,
+            )
+        };
     };
     let start = sys::monotonic_ns();
     let r = loop {
         let left = timeout_ns.map(|t| t.saturating_sub(sys::monotonic_ns() - start));
         let slice = left.map_or(HANDLE_POLL_SLICE_NS, |l| l.min(HANDLE_POLL_SLICE_NS));
-        let ts = timespec { tv_sec: (slice / 1_000_000_000) as _, tv_nsec: (slice % 1_000_000_000) as _ };
+        let ts = timespec {
+            tv_sec: (slice / 1_000_000_000) as _,
+            tv_nsec: (slice % 1_000_000_000) as _,
+        };
         // SAFETY: forwarding the caller's array with our slice.
         let r = unsafe { ppoll(fds, nfds, &ts, mask) };
         if r != 0 || left.is_some_and(|l| l <= slice) {
@@ -199,7 +253,11 @@ fn poll_sliced(fds: *mut pollfd, nfds: nfds_t, timeout_ns: Option<u64>, mask: *c
 /// C ABI entry point.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn poll(fds: *mut pollfd, nfds: nfds_t, timeout: c_int) -> c_int {
-    let t = if timeout < 0 { None } else { Some(timeout as u64 * 1_000_000) };
+    let t = if timeout < 0 {
+        None
+    } else {
+        Some(timeout as u64 * 1_000_000)
+    };
     if fdtable::REGISTRATIONS.load(core::sync::atomic::Ordering::Relaxed) == 0 && !any_handles() {
         let Some(f) = real::poll::get() else {
             sys::set_errno(libc::ENOSYS);
@@ -214,7 +272,12 @@ pub unsafe extern "C-unwind" fn poll(fds: *mut pollfd, nfds: nfds_t, timeout: c_
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn ppoll(fds: *mut pollfd, nfds: nfds_t, ts: *const timespec, mask: *const sigset_t) -> c_int {
+pub unsafe extern "C-unwind" fn ppoll(
+    fds: *mut pollfd,
+    nfds: nfds_t,
+    ts: *const timespec,
+    mask: *const sigset_t,
+) -> c_int {
     let Some(f) = real::ppoll::get() else {
         sys::set_errno(libc::ENOSYS);
         return -1;
@@ -227,9 +290,11 @@ pub unsafe extern "C-unwind" fn ppoll(fds: *mut pollfd, nfds: nfds_t, ts: *const
         None
     } else {
         match sys::read_user(ts) {
-            Ok(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => {
-                Some((t.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(t.tv_nsec as u64))
-            }
+            Ok(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(
+                (t.tv_sec as u64)
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(t.tv_nsec as u64),
+            ),
             // SAFETY: let the kernel report the bad timespec.
             _ => return unsafe { f(fds, nfds, ts, mask) },
         }
@@ -259,12 +324,16 @@ fn inherit_string() -> Option<Vec<u8>> {
     let g = g.as_ref()?;
     let mut out: Vec<u8> = Vec::new();
     for inst in g.instances.iter().flatten() {
-        let Some(file) = g.files.get(&inst.file) else { continue };
+        let Some(file) = g.files.get(&inst.file) else {
+            continue;
+        };
         let handles: Vec<c_int> = file
             .fds
             .iter()
             .copied()
-            .filter(|&fd| sys::fcntl(fd, libc::F_GETFD, 0).is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0))
+            .filter(|&fd| {
+                sys::fcntl(fd, libc::F_GETFD, 0).is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0)
+            })
             .collect();
         if handles.is_empty() {
             continue;
@@ -278,10 +347,15 @@ fn inherit_string() -> Option<Vec<u8>> {
         }
         for (_, e) in inst.interest.iter() {
             let fd = e.ext.poll_fd;
-            if e.ext.nested != 0 || !sys::fcntl(fd, libc::F_GETFD, 0).is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0) {
+            if e.ext.nested != 0
+                || !sys::fcntl(fd, libc::F_GETFD, 0)
+                    .is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0)
+            {
                 continue;
             }
-            out.extend_from_slice(format!(";E{},{},{},{}", fd, e.events, e.data, e.armed as u8).as_bytes());
+            out.extend_from_slice(
+                format!(";E{},{},{},{}", fd, e.events, e.data, e.armed as u8).as_bytes(),
+            );
         }
         out.push(b'/');
     }
@@ -294,7 +368,11 @@ fn inherit_string() -> Option<Vec<u8>> {
 
 /// Builds a NULL-terminated environment: `envp` without any previous
 /// REPOLL_INHERIT, plus ours. The strings live in `storage`.
-fn build_env(envp: *const *const libc::c_char, state: &[u8], storage: &mut Vec<u8>) -> Vec<*const libc::c_char> {
+fn build_env(
+    envp: *const *const libc::c_char,
+    state: &[u8],
+    storage: &mut Vec<u8>,
+) -> Vec<*const libc::c_char> {
     let mut v: Vec<*const libc::c_char> = Vec::new();
     if !envp.is_null() {
         let mut i = 0;
@@ -325,11 +403,16 @@ extern "C" {
     static environ: *const *const libc::c_char;
 }
 
-fn with_inherit<F: FnOnce(*const *const libc::c_char) -> c_int>(envp: *const *const libc::c_char, f: F) -> c_int {
+fn with_inherit<F: FnOnce(*const *const libc::c_char) -> c_int>(
+    envp: *const *const libc::c_char,
+    f: F,
+) -> c_int {
     if Reentry::active() || !any_handles() {
         return f(envp);
     }
-    let Some(state) = inherit_string() else { return f(envp) };
+    let Some(state) = inherit_string() else {
+        return f(envp);
+    };
     let mut storage = Vec::new();
     let env = build_env(envp, &state, &mut storage);
     f(env.as_ptr())
@@ -338,7 +421,11 @@ fn with_inherit<F: FnOnce(*const *const libc::c_char) -> c_int>(envp: *const *co
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn execve(path: *const libc::c_char, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> c_int {
+pub unsafe extern "C-unwind" fn execve(
+    path: *const libc::c_char,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+) -> c_int {
     let Some(f) = real::execve::get() else {
         sys::set_errno(libc::ENOSYS);
         return -1;
@@ -350,7 +437,10 @@ pub unsafe extern "C-unwind" fn execve(path: *const libc::c_char, argv: *const *
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn execv(path: *const libc::c_char, argv: *const *const libc::c_char) -> c_int {
+pub unsafe extern "C-unwind" fn execv(
+    path: *const libc::c_char,
+    argv: *const *const libc::c_char,
+) -> c_int {
     let Some(f) = real::execve::get() else {
         sys::set_errno(libc::ENOSYS);
         return -1;
@@ -362,7 +452,11 @@ pub unsafe extern "C-unwind" fn execv(path: *const libc::c_char, argv: *const *c
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn execvpe(file: *const libc::c_char, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> c_int {
+pub unsafe extern "C-unwind" fn execvpe(
+    file: *const libc::c_char,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+) -> c_int {
     let Some(f) = real::execvpe::get() else {
         sys::set_errno(libc::ENOSYS);
         return -1;
@@ -374,7 +468,10 @@ pub unsafe extern "C-unwind" fn execvpe(file: *const libc::c_char, argv: *const 
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn execvp(file: *const libc::c_char, argv: *const *const libc::c_char) -> c_int {
+pub unsafe extern "C-unwind" fn execvp(
+    file: *const libc::c_char,
+    argv: *const *const libc::c_char,
+) -> c_int {
     let Some(f) = real::execvpe::get() else {
         sys::set_errno(libc::ENOSYS);
         return -1;
@@ -386,7 +483,11 @@ pub unsafe extern "C-unwind" fn execvp(file: *const libc::c_char, argv: *const *
 /// # Safety
 /// C ABI entry point.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn fexecve(fd: c_int, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> c_int {
+pub unsafe extern "C-unwind" fn fexecve(
+    fd: c_int,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+) -> c_int {
     let Some(f) = real::fexecve::get() else {
         sys::set_errno(libc::ENOSYS);
         return -1;
@@ -409,7 +510,9 @@ pub fn restore_inherited() {
         return;
     }
     // SAFETY: a C string from the environment.
-    let text = unsafe { core::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned();
+    let text = unsafe { core::ffi::CStr::from_ptr(p) }
+        .to_string_lossy()
+        .into_owned();
     // SAFETY: single-threaded constructor; removes our private variable so
     // the program never sees it.
     unsafe { libc::unsetenv(name.as_ptr() as *const libc::c_char) };
@@ -417,21 +520,222 @@ pub fn restore_inherited() {
     let Some(g) = g.as_mut() else { return };
     for block in text.split('/') {
         let mut parts = block.split(';');
-        let Some(head) = parts.next().and_then(|h| h.strip_prefix('I')) else { continue };
+        let Some(head) = parts.next().and_then(|h| h.strip_prefix('I')) else {
+            continue;
+        };
         let handles: Vec<c_int> = head.split(',').filter_map(parse_num).collect();
         let mut entries = Vec::new();
         for part in parts {
-            let Some(rest) = part.strip_prefix('E') else { continue };
+            let Some(rest) = part.strip_prefix('E') else {
+                continue;
+            };
             let f: Vec<&str> = rest.split(',').collect();
             if f.len() != 4 {
                 continue;
             }
-            if let (Some(fd), Some(ev), Some(data), Some(armed)) =
-                (parse_num::<c_int>(f[0]), parse_num::<u32>(f[1]), parse_num::<u64>(f[2]), parse_num::<u8>(f[3]))
-            {
+            if let (Some(fd), Some(ev), Some(data), Some(armed)) = (
+                parse_num::<c_int>(f[0]),
+                parse_num::<u32>(f[1]),
+                parse_num::<u64>(f[2]),
+                parse_num::<u8>(f[3]),
+            ) {
                 entries.push((fd, ev, data, armed != 0));
             }
         }
         g.adopt(&handles, &entries);
     }
+}
+
+// ---- select/pselect on epoll descriptors ----------------------------------
+
+fn fd_isset(set: *const libc::fd_set, fd: c_int) -> bool {
+    // SAFETY: the caller's fd_set, read for fd < FD_SETSIZE (checked by
+    // the caller through nfds <= FD_SETSIZE).
+    !set.is_null() && unsafe { libc::FD_ISSET(fd, set) }
+}
+
+/// select/pselect where some set may hold an epoll descriptor. `timeout_ns`
+/// None: infinite. Epoll descriptors are never writable or exceptional;
+/// they are readable while a wait would report something, which only
+/// repoll's observation tells, so the call is cut in slices.
+fn select_sliced(
+    nfds: c_int,
+    r: *mut libc::fd_set,
+    w: *mut libc::fd_set,
+    e: *mut libc::fd_set,
+    timeout_ns: Option<u64>,
+    mask: *const sigset_t,
+) -> c_int {
+    let Some(pselect) = real::pselect::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    let limit = nfds.clamp(0, libc::FD_SETSIZE as c_int);
+    let mut handles_read = false;
+    let mut any = false;
+    for fd in 0..limit {
+        if fdtable::bits(fd) & HANDLE == 0 {
+            continue;
+        }
+        let is_handle = {
+            let _re = Reentry::enter();
+            let mut g = core_::lock();
+            g.as_mut().and_then(|g| g.resolve_instance(fd)).is_some()
+        };
+        if !is_handle {
+            continue;
+        }
+        any = true;
+        // SAFETY: fd < FD_SETSIZE; the sets are the caller's.
+        unsafe {
+            if fd_isset(w, fd) {
+                libc::FD_CLR(fd, w);
+            }
+            if fd_isset(e, fd) {
+                libc::FD_CLR(fd, e);
+            }
+        }
+        if fd_isset(r, fd) {
+            handles_read = true;
+        }
+    }
+    let ts_of = |ns: u64| timespec {
+        tv_sec: (ns / 1_000_000_000) as _,
+        tv_nsec: (ns % 1_000_000_000) as _,
+    };
+    if !any || !handles_read {
+        let ts = timeout_ns.map(ts_of);
+        // SAFETY: forwarding the caller's sets.
+        return unsafe {
+            pselect(
+                nfds,
+                r,
+                w,
+                e,
+                ts.as_ref().map_or(core::ptr::null(), |t| t as *const _),
+                mask,
+            )
+        };
+    }
+    // SAFETY: fd_set is plain data; copies of the caller's input sets.
+    let copy = |s: *mut libc::fd_set| {
+        if s.is_null() {
+            None
+        } else {
+            Some(unsafe { *s })
+        }
+    };
+    let (r0, w0, e0) = (copy(r), copy(w), copy(e));
+    let start = sys::monotonic_ns();
+    loop {
+        {
+            let _re = Reentry::enter();
+            let mut g = core_::lock();
+            if let Some(g) = g.as_mut() {
+                for fd in 0..limit {
+                    if fd_isset(&r0.unwrap_or_else(|| unsafe { core::mem::zeroed() }), fd) {
+                        if let Some(id) = g.resolve_instance(fd) {
+                            g.refresh(id, 0);
+                        }
+                    }
+                }
+            }
+        }
+        // SAFETY: restoring the caller's input sets before each slice.
+        unsafe {
+            if let Some(s) = r0 {
+                *r = s;
+            }
+            if let Some(s) = w0 {
+                *w = s;
+            }
+            if let Some(s) = e0 {
+                *e = s;
+            }
+        }
+        let left = timeout_ns.map(|t| t.saturating_sub(sys::monotonic_ns() - start));
+        let slice = left.map_or(HANDLE_POLL_SLICE_NS, |l| l.min(HANDLE_POLL_SLICE_NS));
+        let ts = ts_of(slice);
+        // SAFETY: forwarding the caller's sets with our slice.
+        let n = unsafe { pselect(nfds, r, w, e, &ts, mask) };
+        if n != 0 || left.is_some_and(|l| l <= slice) {
+            return n;
+        }
+    }
+}
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn select(
+    nfds: c_int,
+    r: *mut libc::fd_set,
+    w: *mut libc::fd_set,
+    e: *mut libc::fd_set,
+    timeout: *mut libc::timeval,
+) -> c_int {
+    let Some(f) = real::select::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    if !any_handles() || Reentry::active() {
+        // SAFETY: forwarding unchanged.
+        return unsafe { f(nfds, r, w, e, timeout) };
+    }
+    let t = if timeout.is_null() {
+        None
+    } else {
+        match sys::read_user(timeout as *const libc::timeval) {
+            Ok(tv) if tv.tv_sec >= 0 && (0..1_000_000).contains(&tv.tv_usec) => {
+                Some(tv.tv_sec as u64 * 1_000_000_000 + tv.tv_usec as u64 * 1000)
+            }
+            // SAFETY: let the kernel report the bad timeval.
+            _ => return unsafe { f(nfds, r, w, e, timeout) },
+        }
+    };
+    let start = sys::monotonic_ns();
+    let n = select_sliced(nfds, r, w, e, t, core::ptr::null());
+    if let (Some(total), false) = (t, timeout.is_null()) {
+        // Linux select writes back the time not slept.
+        let left = total.saturating_sub(sys::monotonic_ns() - start);
+        // SAFETY: the caller's timeval, readable above, is writable for select.
+        unsafe {
+            (*timeout).tv_sec = (left / 1_000_000_000) as _;
+            (*timeout).tv_usec = ((left % 1_000_000_000) / 1000) as _;
+        }
+    }
+    n
+}
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn pselect(
+    nfds: c_int,
+    r: *mut libc::fd_set,
+    w: *mut libc::fd_set,
+    e: *mut libc::fd_set,
+    timeout: *const timespec,
+    mask: *const sigset_t,
+) -> c_int {
+    let Some(f) = real::pselect::get() else {
+        sys::set_errno(libc::ENOSYS);
+        return -1;
+    };
+    if !any_handles() || Reentry::active() {
+        // SAFETY: forwarding unchanged.
+        return unsafe { f(nfds, r, w, e, timeout, mask) };
+    }
+    let t = if timeout.is_null() {
+        None
+    } else {
+        match sys::read_user(timeout) {
+            Ok(ts) if ts.tv_sec >= 0 && (0..1_000_000_000).contains(&ts.tv_nsec) => {
+                Some(ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+            }
+            // SAFETY: let the kernel report the bad timespec.
+            _ => return unsafe { f(nfds, r, w, e, timeout, mask) },
+        }
+    };
+    select_sliced(nfds, r, w, e, t, mask)
 }
