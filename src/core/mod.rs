@@ -451,10 +451,8 @@ impl Global {
             // A write's wakeup that an observation already counted (a
             // waiter polled the data before the writer's hook got the lock)
             // is the same wakeup, not a second edge (THR-TWO-1).
-            if wakeup & WRITE_WAKEUP != 0 {
-                if !grew(ext.kind, ext.baseline, b) {
-                    wakeup = 0;
-                }
+            if wakeup & WRITE_WAKEUP != 0 && !grew(ext.kind, ext.baseline, b) {
+                wakeup = 0;
             }
             if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
                 e.ext.baseline = b;

@@ -617,11 +617,11 @@ fn select_sliced(
             )
         };
     }
-    // SAFETY: fd_set is plain data; copies of the caller's input sets.
     let copy = |s: *mut libc::fd_set| {
         if s.is_null() {
             None
         } else {
+            // SAFETY: fd_set is plain data; a copy of the caller's input set.
             Some(unsafe { *s })
         }
     };
@@ -633,7 +633,7 @@ fn select_sliced(
             let mut g = core_::lock();
             if let Some(g) = g.as_mut() {
                 for fd in 0..limit {
-                    if fd_isset(&r0.unwrap_or_else(|| unsafe { core::mem::zeroed() }), fd) {
+                    if r0.as_ref().is_some_and(|set| fd_isset(set, fd)) {
                         if let Some(id) = g.resolve_instance(fd) {
                             g.refresh(id, 0);
                         }
