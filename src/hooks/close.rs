@@ -25,6 +25,10 @@ fn in_vfork_child() -> bool {
 /// of repoll's internal descriptors, which the application cannot see:
 /// closing it must fail with EBADF as for any descriptor it never opened.
 fn before_close(fd: c_int) -> bool {
+    // The trace log is repoll's own descriptor: the program never opened it.
+    if crate::trace::is_log_fd(fd) {
+        return false;
+    }
     let bits = fdtable::bits(fd);
     if bits & !DUPED == 0 {
         fdtable::forget(fd);
@@ -76,6 +80,15 @@ fn close_range_impl(first: c_uint, last: c_uint, flags: c_int) -> c_int {
         let _re = Reentry::enter();
         let mut g = core_::lock();
         if let Some(g) = g.as_mut() {
+            let log = crate::trace::log_fd();
+            if log >= 0
+                && log as c_uint >= first
+                && log as c_uint <= last
+                && n_internal < internal.len()
+            {
+                internal[n_internal] = log;
+                n_internal += 1;
+            }
             for &fd in g.internal.iter() {
                 if fd as c_uint >= first && fd as c_uint <= last && n_internal < internal.len() {
                     internal[n_internal] = fd;
@@ -192,6 +205,7 @@ fn after_dup(oldfd: c_int, newfd: c_int) {
 /// Before `newfd` is replaced by dup2/dup3: an internal descriptor there is
 /// moved out of the way; a tracked one is closed in the core's tables.
 fn before_replace(newfd: c_int) {
+    crate::trace::relocate_log_fd(newfd);
     let bits = fdtable::bits(newfd);
     if bits & !DUPED == 0 || Reentry::active() || in_vfork_child() {
         fdtable::forget(newfd);

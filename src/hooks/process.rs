@@ -407,6 +407,7 @@ fn with_inherit<F: FnOnce(*const *const libc::c_char) -> c_int>(
     envp: *const *const libc::c_char,
     f: F,
 ) -> c_int {
+    crate::trace::before_exec();
     if Reentry::active() || !any_handles() {
         return f(envp);
     }

@@ -163,6 +163,17 @@ pub fn is_log_fd(fd: c_int) -> bool {
     sink::is_log_fd(fd)
 }
 
+/// The log file's descriptor, -1 when logging to stderr or not at all
+/// (close_range must skip it).
+pub fn log_fd() -> c_int {
+    let fd = sink::fd();
+    if is_log_fd(fd) {
+        fd
+    } else {
+        -1
+    }
+}
+
 /// dup2/dup3 are about to replace descriptor `fd`: if it is the log file,
 /// move the log to another number first (as `relocate_internal` does for
 /// the core's descriptors).
@@ -211,6 +222,7 @@ pub fn before_exec() {
     if SUMMARY_ON.load(Ordering::Acquire) {
         summary::print("at exec");
         pool::reset_stats();
+        summary::reset();
     }
 }
 
@@ -233,7 +245,7 @@ pub fn atfork_child() {
         return;
     }
     pool::after_fork_child();
-    summary::after_fork_child();
+    summary::reset();
     sink::open(true);
 }
 

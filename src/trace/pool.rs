@@ -12,8 +12,9 @@
 //!
 //! With `trace_buffer=0` (the default) every record is written at once and
 //! the buffer only holds the line being built. With `trace_buffer=N` records
-//! accumulate up to N bytes (or 100 ms) and are written together; see
-//! docs/TRACE.md for what that trades away.
+//! accumulate up to N bytes (or 100 ms, or until the thread enters a wait
+//! that may sleep) and are written together; see docs/TRACE.md for what
+//! that trades away.
 
 use super::summary::Stats;
 use crate::sys;
@@ -243,9 +244,9 @@ pub fn flush_mine() {
     with_region(|h, buf| flush(h, buf));
 }
 
-/// Flushes every thread's buffer (exit, fork, exec, fatal signal).
-/// `wait`: false in a signal handler, where the interrupted thread may hold
-/// its own slot; that slot is skipped.
+/// Flushes every thread's buffer (exit, fork, exec). `wait`: false from a
+/// signal handler, where the interrupted thread may hold its own slot
+/// (that slot is then skipped rather than waited for).
 pub fn flush_all(wait: bool) {
     if BATCH.load(Ordering::Relaxed) == 0 {
         return;

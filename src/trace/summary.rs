@@ -148,9 +148,10 @@ pub fn count_fd_event(fd: i32, events: u32) {
     }
 }
 
-/// In a forked child: start from zero (MADV_DONTNEED gives the child fresh
-/// zero pages without touching the parent's).
-pub fn after_fork_child() {
+/// Zeroes the per-fd counters: in a forked child (which counts its own
+/// calls only) and after a summary printed at exec. MADV_DONTNEED gives
+/// fresh zero pages without touching the parent's.
+pub fn reset() {
     let p = FD_TABLE.load(Ordering::Acquire);
     if !p.is_null() {
         let _ = sys::call(

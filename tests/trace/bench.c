@@ -1,7 +1,8 @@
-/* bench.c [ITERATIONS] - cost of one traced event-loop round (not a test).
+/* bench.c [ITERATIONS] [TIMEOUT_MS] - cost of one traced event-loop round
+ * (not a test).
  *
- * Each round: write 1 byte to a pipe, epoll_wait(timeout 0) returning it,
- * read it back. Prints nanoseconds per round; bench.sh runs it natively,
+ * Each round: write 1 byte to a pipe, epoll_wait(TIMEOUT_MS, default 0)
+ * returning it at once, read it back. Prints nanoseconds per round; bench.sh runs it natively,
  * preloaded, and preloaded with each trace setting.
  */
 #define _GNU_SOURCE
@@ -13,6 +14,7 @@
 
 int main(int argc, char **argv) {
     long n = argc > 1 ? atol(argv[1]) : 200000;
+    int timeout = argc > 2 ? atoi(argv[2]) : 0;
     int p[2];
     if (pipe(p) != 0) abort();
     int ep = epoll_create1(0);
@@ -24,7 +26,7 @@ int main(int argc, char **argv) {
         char c = 'x';
         struct epoll_event out[8];
         if (write(p[1], &c, 1) != 1) abort();
-        if (epoll_wait(ep, out, 8, 0) != 1) abort();
+        if (epoll_wait(ep, out, 8, timeout) != 1) abort();
         if (read(p[0], &c, 1) != 1) abort();
     }
     clock_gettime(CLOCK_MONOTONIC, &b);

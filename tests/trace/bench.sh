@@ -17,15 +17,15 @@ ${CC:-gcc} -O2 -o "$tmp/bench" "$here/bench.c" || exit 1
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# measure LABEL OPTIONS|- : "-" runs natively.
+# measure LABEL OPTIONS|- [TIMEOUT_MS]: "-" runs natively.
 measure() {
-    local label=$1 options=$2 i
+    local label=$1 options=$2 timeout=${3:-0} i
     for ((i = 0; i < runs; i++)); do
         rm -f "$tmp"/trace.*
         if [ "$options" = - ]; then
-            "$tmp/bench" "$n"
+            "$tmp/bench" "$n" "$timeout"
         else
-            env REPOLL_OPTIONS="$options" LD_PRELOAD="$lib" "$tmp/bench" "$n"
+            env REPOLL_OPTIONS="$options" LD_PRELOAD="$lib" "$tmp/bench" "$n" "$timeout"
         fi
     done | median | awk -v l="$label" -v base="${base:-0}" -v pre="${pre:-0}" '{
         printf "%-44s %6d ns/round", l, $1
@@ -48,3 +48,6 @@ measure "trace chrome -> file (write per record)" "trace=1:trace_format=chrome:l
 measure "trace text -> file, trace_buffer=64k" "trace=1:trace_buffer=64k:log_path=$tmp/trace.txt"
 measure "trace json -> file, trace_buffer=64k" "trace=1:trace_format=json:trace_buffer=64k:log_path=$tmp/trace.json"
 measure "trace json -> /dev/null (write per record)" "trace=1:trace_format=json:log_path=/dev/null"
+# A wait that may sleep (timeout 1000, though it returns at once) writes the
+# thread's batch first: batching then saves only the records between waits.
+measure "trace json -> file, trace_buffer=64k, wait(1000)" "trace=1:trace_format=json:trace_buffer=64k:log_path=$tmp/trace.json" 1000
