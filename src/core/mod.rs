@@ -80,6 +80,25 @@ pub struct Instance {
     pub spare: Vec<Vec<pollfd>>,
 }
 
+impl Instance {
+    /// A new instance whose handle is file `file`; the wake eventfd is made
+    /// by the first blocking wait (`Global::wake_fd_of`).
+    fn new(file: u64, signaled: bool) -> Instance {
+        Instance {
+            file,
+            interest: Interest::new(),
+            wake_fd: -1,
+            waiters: 0,
+            holds: 0,
+            signaled,
+            closed: false,
+            parents: Vec::new(),
+            app_nonblock: false,
+            spare: Vec::new(),
+        }
+    }
+}
+
 /// A file (open file description) repoll tracks.
 #[derive(Default)]
 pub struct FileInfo {
@@ -270,18 +289,7 @@ impl Global {
                 ..Default::default()
             },
         );
-        self.instances[id as usize] = Some(Box::new(Instance {
-            file,
-            interest: Interest::new(),
-            wake_fd: -1,
-            waiters: 0,
-            holds: 0,
-            signaled: false,
-            closed: false,
-            parents: Vec::new(),
-            app_nonblock: false,
-            spare: Vec::new(),
-        }));
+        self.instances[id as usize] = Some(Box::new(Instance::new(file, false)));
         self.track_fd(handle, file);
         INSTANCES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         Ok(handle)
@@ -316,18 +324,8 @@ impl Global {
             revents: 0,
         }];
         let signaled = sys::poll_now(&mut probe).is_ok() && probe[0].revents & libc::POLLIN != 0;
-        self.instances.push(Some(Box::new(Instance {
-            file,
-            interest: Interest::new(),
-            wake_fd: -1,
-            waiters: 0,
-            holds: 0,
-            signaled,
-            closed: false,
-            parents: Vec::new(),
-            app_nonblock: false,
-            spare: Vec::new(),
-        })));
+        self.instances
+            .push(Some(Box::new(Instance::new(file, signaled))));
         for &h in &handles {
             let _ = sys::fcntl(
                 h,
@@ -447,20 +445,31 @@ impl Global {
         };
         let mut wakeup = wakeup;
         if ext.kind.counts_bytes() {
-            let b = self.queued_bytes(ext.poll_fd, ext.kind, state);
             // A write's wakeup that an observation already counted (a
             // waiter polled the data before the writer's hook got the lock)
             // is the same wakeup, not a second edge (THR-TWO-1).
-            if wakeup & WRITE_WAKEUP != 0 && !grew(ext.kind, ext.baseline, b) {
+            if !self.sample_growth(id, slot, state) && wakeup & WRITE_WAKEUP != 0 {
                 wakeup = 0;
-            }
-            if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
-                e.ext.baseline = b;
             }
         }
         self.inst_mut(id)
             .interest
             .observe(slot, state, wakeup & !WRITE_WAKEUP)
+    }
+
+    /// Samples the queued measure of registration (id, slot) in `state`,
+    /// stores it as the new baseline and tells whether it grew since the
+    /// last sample (a wakeup poll(2) cannot show).
+    fn sample_growth(&mut self, id: u32, slot: u32, state: u32) -> bool {
+        let Some(e) = self.inst(id).interest.get(slot) else {
+            return false;
+        };
+        let (fd, kind, old) = (e.ext.poll_fd, e.ext.kind, e.ext.baseline);
+        let now = self.queued_bytes(fd, kind, state);
+        if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+            e.ext.baseline = now;
+        }
+        grew(kind, old, now)
     }
 
     /// How much is queued on `fd`, for kinds where growth reveals wakeups
@@ -562,19 +571,13 @@ impl Global {
                 }
                 continue;
             }
-            let (et, kind, pfd, baseline) = match self.inst(id).interest.get(slot) {
-                Some(e) => (e.is_et(), e.ext.kind, e.ext.poll_fd, e.ext.baseline),
+            let (et, kind) = match self.inst(id).interest.get(slot) {
+                Some(e) => (e.is_et(), e.ext.kind),
                 None => continue,
             };
             let mut wakeup = 0;
-            if kind.counts_bytes() && et {
-                let bytes = self.queued_bytes(pfd, kind, revents);
-                if grew(kind, baseline, bytes) {
-                    wakeup |= registry::EPOLLIN;
-                }
-                if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
-                    e.ext.baseline = bytes;
-                }
+            if kind.counts_bytes() && et && self.sample_growth(id, slot, revents) {
+                wakeup |= registry::EPOLLIN;
             }
             woke |= self.inst_mut(id).interest.observe(slot, revents, wakeup);
         }
@@ -798,12 +801,7 @@ impl Global {
         if fd < 0 || sys::fcntl(fd, libc::F_GETFD, 0).is_err() {
             return Err(libc::EBADF);
         }
-        if self
-            .fds
-            .get(&fd)
-            .is_some_and(|_| fdtable::bits(fd) & fdtable::INTERNAL != 0)
-            || self.internal.contains(&fd)
-        {
+        if self.internal.contains(&fd) {
             return Err(libc::EBADF);
         }
         // EPERM: the target cannot be polled (also EBADF for O_PATH).
@@ -987,11 +985,6 @@ impl Global {
                         }
                     }
                     self.wake_if_alive(id);
-                }
-                if let Some(id) = instance {
-                    // The handle's readability moves to the remaining fd:
-                    // same eventfd, nothing to do.
-                    let _ = id;
                 }
             }
             None => {
@@ -1180,24 +1173,13 @@ impl Global {
             };
             inst.waiters = 0;
             inst.holds = 0;
-            let old = inst.wake_fd;
-            if old < 0 {
-                continue;
-            }
-            if let Ok(fresh) = sys::eventfd(
-                0,
-                libc::EFD_CLOEXEC | libc::EFD_NONBLOCK | libc::EFD_SEMAPHORE,
-            ) {
-                let fresh = move_high(fresh).unwrap_or(fresh);
-                inst.wake_fd = fresh;
+            // The inherited wake eventfd is shared with the parent: drop
+            // ours; the child's first blocking wait makes its own.
+            let old = core::mem::replace(&mut inst.wake_fd, -1);
+            if old >= 0 {
                 let _ = sys::close(old);
                 fdtable::forget(old);
-                fdtable::set_bits(fresh, fdtable::INTERNAL);
-                for x in self.internal.iter_mut() {
-                    if *x == old {
-                        *x = fresh;
-                    }
-                }
+                self.internal.retain(|&x| x != old);
             }
         }
         for i in 0..self.instances.len() {

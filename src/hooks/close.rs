@@ -8,13 +8,6 @@ use crate::fdtable::{self, DUPED, HANDLE, INTERNAL, TRACKED};
 use crate::{real, sys};
 use libc::{c_int, c_uint};
 
-macro_rules! enosys {
-    () => {{
-        sys::set_errno(libc::ENOSYS);
-        return -1;
-    }};
-}
-
 /// True in the child of a vfork (shares our memory but not our pid): it
 /// must not touch the parent's tables.
 fn in_vfork_child() -> bool {

@@ -177,10 +177,7 @@ pub fn wait(
         }
         g.inst_mut(id).waiters += 1;
         drop(guard);
-        let ts = slice.map(|ns| timespec {
-            tv_sec: (ns / 1_000_000_000) as _,
-            tv_nsec: (ns % 1_000_000_000) as _,
-        });
+        let ts = slice.map(sys::timespec_ns);
         let tsp = ts
             .as_ref()
             .map_or(core::ptr::null(), |t| t as *const timespec);

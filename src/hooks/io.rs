@@ -101,13 +101,6 @@ fn iov_total(iov: *const iovec, n: c_int) -> usize {
     total
 }
 
-macro_rules! enosys {
-    () => {{
-        sys::set_errno(libc::ENOSYS);
-        return -1;
-    }};
-}
-
 /// Restores errno after our bookkeeping, as the real call left it.
 macro_rules! finish {
     ($r:expr, $err:expr) => {{

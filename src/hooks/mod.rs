@@ -2,6 +2,14 @@
 //! decode, call the core, encode the result and errno (epoll-shim's
 //! ERRNO_SAVE/ERRNO_RETURN shape).
 
+/// Returns -1/ENOSYS from a hook whose real function is missing.
+macro_rules! enosys {
+    () => {{
+        crate::sys::set_errno(libc::ENOSYS);
+        return -1;
+    }};
+}
+
 pub mod close;
 pub mod epoll;
 pub mod io;

@@ -214,10 +214,7 @@ fn poll_sliced(
     };
     let m = prepare(fds, nfds);
     let Some(m) = m else {
-        let ts = timeout_ns.map(|ns| timespec {
-            tv_sec: (ns / 1_000_000_000) as _,
-            tv_nsec: (ns % 1_000_000_000) as _,
-        });
+        let ts = timeout_ns.map(sys::timespec_ns);
         // SAFETY: forwarding the caller's array.
         return unsafe {
             ppoll(
@@ -232,10 +229,7 @@ fn poll_sliced(
     let r = loop {
         let left = timeout_ns.map(|t| t.saturating_sub(sys::monotonic_ns() - start));
         let slice = left.map_or(HANDLE_POLL_SLICE_NS, |l| l.min(HANDLE_POLL_SLICE_NS));
-        let ts = timespec {
-            tv_sec: (slice / 1_000_000_000) as _,
-            tv_nsec: (slice % 1_000_000_000) as _,
-        };
+        let ts = sys::timespec_ns(slice);
         // SAFETY: forwarding the caller's array with our slice.
         let r = unsafe { ppoll(fds, nfds, &ts, mask) };
         if r != 0 || left.is_some_and(|l| l <= slice) {
@@ -600,12 +594,8 @@ fn select_sliced(
             handles_read = true;
         }
     }
-    let ts_of = |ns: u64| timespec {
-        tv_sec: (ns / 1_000_000_000) as _,
-        tv_nsec: (ns % 1_000_000_000) as _,
-    };
     if !any || !handles_read {
-        let ts = timeout_ns.map(ts_of);
+        let ts = timeout_ns.map(sys::timespec_ns);
         // SAFETY: forwarding the caller's sets.
         return unsafe {
             pselect(
@@ -656,7 +646,7 @@ fn select_sliced(
         }
         let left = timeout_ns.map(|t| t.saturating_sub(sys::monotonic_ns() - start));
         let slice = left.map_or(HANDLE_POLL_SLICE_NS, |l| l.min(HANDLE_POLL_SLICE_NS));
-        let ts = ts_of(slice);
+        let ts = sys::timespec_ns(slice);
         // SAFETY: forwarding the caller's sets with our slice.
         let n = unsafe { pselect(nfds, r, w, e, &ts, mask) };
         if n != 0 || left.is_some_and(|l| l <= slice) {
