@@ -28,14 +28,14 @@ INCLUDEDIR := $(DESTDIR)$(PREFIX)/include/repoll
 DEMO_CFLAGS ?= -std=gnu11 -O2 -Wall -Wextra
 
 .NOTPARALLEL:
-.PHONY: all test cargo-test ctest trace-test spec pytest-suites install uninstall clean \
+.PHONY: all test cargo-test ctest ctest-cold trace-test spec pytest-suites install uninstall clean \
 	demo fmt-check clippy bench
 
 all:
 	cd $(ROOT) && $(CARGO) build --release
 
 # In order, stopping at the first failure.
-test: all cargo-test ctest trace-test spec pytest-suites
+test: all cargo-test ctest ctest-cold trace-test spec pytest-suites
 	@echo "make test: all steps passed"
 
 cargo-test:
@@ -43,6 +43,11 @@ cargo-test:
 
 ctest: all
 	cd $(ROOT) && bash tests/run_c_tests.sh $(LIB)
+
+# The C suite again with every idle registration moved to the helper
+# thread's cold set at once (cold_after_ms=0): exercises src/core/cold.rs.
+ctest-cold: all
+	cd $(ROOT) && REPOLL_OPTIONS=cold_after_ms=0 bash tests/run_c_tests.sh $(LIB)
 
 trace-test: all
 	cd $(ROOT) && bash tests/trace/run.sh $(LIB)

@@ -85,8 +85,9 @@ const IO_URING: usize = 6;
 const LINT: usize = 7;
 const LINT_DISABLE: usize = 8;
 const RDHUP: usize = 9;
-const HELP: usize = 10;
-const COUNT: usize = 11;
+const COLD_AFTER_MS: usize = 10;
+const HELP: usize = 11;
+const COUNT: usize = 12;
 
 static SPECS: [Spec; COUNT] = [
     Spec { name: "trace", kind: Kind::Bool, default: 0, help: "trace every epoll call (docs/TRACE.md)" },
@@ -99,6 +100,7 @@ static SPECS: [Spec; COUNT] = [
     Spec { name: "lint", kind: Kind::Bool, default: 0, help: "report epoll misuse" },
     Spec { name: "lint_disable", kind: Kind::IdList(LINT_IDS), default: 0, help: "comma-separated lint ids not to report" },
     Spec { name: "rdhup", kind: Kind::Enum(RDHUP_MODES), default: 0, help: "EPOLLRDHUP: where the kernel reports it, or uniformly at end of file" },
+    Spec { name: "cold_after_ms", kind: Kind::Int { min: 0, max: 3_600_000 }, default: 50, help: "a registration idle this long moves to the helper thread's cold set (idle descriptors then cost a wait nothing)" },
     Spec { name: "help", kind: Kind::Bool, default: 0, help: "print this table to stderr" },
 ];
 
@@ -164,6 +166,11 @@ pub fn verbosity() -> i64 {
 /// Per-thread trace buffer size; 0 = one write(2) per record.
 pub fn trace_buffer() -> usize {
     get(TRACE_BUFFER) as usize
+}
+
+/// Idle time before a registration is demoted to the cold set (ns).
+pub fn cold_after_ns() -> u64 {
+    get(COLD_AFTER_MS) as u64 * 1_000_000
 }
 
 /// Whether `syscall(SYS_io_uring_setup)` fails with ENOSYS (default yes).

@@ -13,6 +13,7 @@
 //! * a private *wake* eventfd (semaphore mode, CLOEXEC, moved high) that
 //!   `epoll_ctl`, `close` and in-process writes use to wake blocked waiters.
 
+pub mod cold;
 pub mod ident;
 
 use crate::fdtable;
@@ -51,6 +52,14 @@ pub struct Ext {
     pub baseline: i64,
     /// Instance id + 1 when the target is one of our epoll instances.
     pub nested: u32,
+    /// Which list of its instance the registration is on: `cold::HOT`
+    /// (polled by waiters), `cold::COLD` (watched by the helper thread) or
+    /// `cold::NONE` (disarmed one-shot: nothing to watch).
+    pub temp: u8,
+    /// Position in that list.
+    pub pos: u32,
+    /// When the registration was last seen ready or touched (ns).
+    pub last_active: u64,
 }
 
 pub type Entry = registry::Entry<Ext>;
@@ -78,6 +87,10 @@ pub struct Instance {
     pub app_nonblock: bool,
     /// Spare poll-set buffers for blocking waits (no allocation per wait).
     pub spare: Vec<Vec<pollfd>>,
+    /// Registrations polled by waiters (recently ready or touched).
+    pub hot: Vec<u32>,
+    /// Idle registrations, watched by the cold helper thread.
+    pub cold: Vec<u32>,
 }
 
 impl Instance {
@@ -95,6 +108,8 @@ impl Instance {
             parents: Vec::new(),
             app_nonblock: false,
             spare: Vec::new(),
+            hot: Vec::new(),
+            cold: Vec::new(),
         }
     }
 }
@@ -128,6 +143,8 @@ pub struct Global {
     /// Scratch buffers for non-blocking observation.
     scratch_fds: Vec<pollfd>,
     scratch_slots: Vec<u32>,
+    /// The cold helper thread (see `cold`).
+    pub cold: cold::ColdState,
 }
 
 pub static GLOBAL: Lock<Option<Global>> = Lock::new(None);
@@ -395,6 +412,16 @@ impl Global {
     }
 
     fn delete_slot(&mut self, id: u32, slot: u32) {
+        let was_cold = self
+            .inst(id)
+            .interest
+            .get(slot)
+            .is_some_and(|e| e.ext.temp == cold::COLD);
+        self.set_temp(id, slot, cold::NONE);
+        if was_cold {
+            // The helper polls (and pins) the file: let it go.
+            self.poke_helper();
+        }
         let e = self.inst_mut(id).interest.remove_slot(slot);
         self.unindex(id, slot, &e);
         self.refresh_bits(e.key.file);
@@ -536,10 +563,19 @@ impl Global {
         slots.clear();
         let mut nested: [(u32, u32); 8] = [(0, 0); 8];
         let mut n_nested = 0;
-        for (slot, e) in self.inst(id).interest.iter() {
+        // Only the hot registrations: cold ones are the helper's (cold.rs).
+        let mut i = 0;
+        while let Some(&slot) = self.inst(id).hot.get(i) {
+            let Some(e) = self.inst(id).interest.get(slot) else {
+                i += 1;
+                continue;
+            };
             if e.effective_interest() == 0 {
+                // A disarmed one-shot: nothing to watch until MOD.
+                self.set_temp(id, slot, cold::NONE);
                 continue;
             }
+            i += 1;
             if e.ext.nested != 0 {
                 if n_nested < nested.len() {
                     nested[n_nested] = (slot, e.ext.nested - 1);
@@ -560,6 +596,13 @@ impl Global {
         let mut woke = false;
         let mut gone: [u32; 16] = [0; 16];
         let mut n_gone = 0;
+        let now = if slots.is_empty() {
+            0
+        } else {
+            sys::monotonic_ns()
+        };
+        let mut demoted = false;
+        let demote_ns = crate::options::cold_after_ns();
         for (i, &slot) in slots.iter().enumerate() {
             let revents = fds[i].revents as u16 as u32;
             if revents & libc::POLLNVAL as u32 != 0 {
@@ -580,6 +623,18 @@ impl Global {
                 wakeup |= registry::EPOLLIN;
             }
             woke |= self.inst_mut(id).interest.observe(slot, revents, wakeup);
+            if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+                if !cold::is_idle(e) {
+                    e.ext.last_active = now;
+                } else if now.saturating_sub(e.ext.last_active) >= demote_ns && !self.cold.disabled
+                {
+                    self.set_temp(id, slot, cold::COLD);
+                    demoted = true;
+                }
+            }
+        }
+        if demoted {
+            self.poke_helper();
         }
         for &(slot, inner) in &nested[..n_nested] {
             let state = self.nested_state(inner);
@@ -656,10 +711,31 @@ impl Global {
     /// A wakeup of registration (id, slot) with key `key`, known from an
     /// in-process call: re-observe it with that key.
     pub fn wakeup_slot(&mut self, id: u32, slot: u32, key: u32) {
+        let was_cold = self
+            .inst(id)
+            .interest
+            .get(slot)
+            .is_some_and(|e| e.ext.temp == cold::COLD);
+        if was_cold {
+            self.make_hot(id, slot);
+            self.poke_helper();
+        }
         let woke = self.observe_one(id, slot, key);
         self.update_signal(id);
         if woke {
             self.notify_parents(id);
+        } else if was_cold {
+            // Waiters must poll it from now on.
+            self.wake_chain(id, 0);
+        }
+    }
+
+    /// Registration (id, slot) is active: on the hot list, idle clock reset.
+    fn make_hot(&mut self, id: u32, slot: u32) {
+        self.set_temp(id, slot, cold::HOT);
+        let now = sys::monotonic_ns();
+        if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+            e.ext.last_active = now;
         }
     }
 
@@ -856,6 +932,7 @@ impl Global {
                 let (events, data) = event.ok_or(libc::EFAULT)?;
                 let events = events & !registry::EPOLLWAKEUP;
                 let slot = self.inst_mut(id).interest.modify(key, events, data)?;
+                self.make_hot(id, slot);
                 self.refresh_bits(file);
                 self.observe_one(id, slot, 0);
                 // ep_modify polls the file: a ready fd is queued at once.
@@ -921,9 +998,12 @@ impl Global {
             channel,
             baseline: 0,
             nested: target_inst.map(|i| i + 1).unwrap_or(0),
+            ..Default::default()
         };
         self.channels.try_reserve(1).map_err(|_| libc::ENOMEM)?;
+        self.reserve_temp(id)?;
         let slot = self.inst_mut(id).interest.add(key, events, data, ext)?;
+        self.make_hot(id, slot);
         fdtable::REGISTRATIONS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         self.files
             .entry(key.file)
@@ -982,6 +1062,10 @@ impl Global {
                     {
                         if e.ext.poll_fd == fd {
                             e.ext.poll_fd = other;
+                            if e.ext.temp == cold::COLD {
+                                // The helper polls the old number.
+                                self.make_hot(id, slot);
+                            }
                         }
                     }
                     self.wake_if_alive(id);
@@ -1096,7 +1180,8 @@ impl Global {
         if depth > MAX_NEST_LINKS + 1 {
             return;
         }
-        for (_, e) in self.inst(id).interest.iter() {
+        let inst = self.inst(id);
+        for e in inst.hot.iter().filter_map(|&s| inst.interest.get(s)) {
             let eff = e.effective_interest();
             if eff == 0 {
                 continue;
@@ -1167,6 +1252,7 @@ impl Global {
     /// In a forked child: the instances' wake eventfds are shared with the
     /// parent; give the child its own so wake tokens are never stolen.
     pub fn after_fork_child(&mut self) {
+        self.cold_after_fork_child();
         for i in 0..self.instances.len() {
             let Some(inst) = self.instances[i].as_mut() else {
                 continue;

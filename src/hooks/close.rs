@@ -55,7 +55,11 @@ pub unsafe extern "C-unwind" fn close(fd: c_int) -> c_int {
         return super::fail(libc::EBADF);
     }
     // SAFETY: forwarding unchanged.
-    unsafe { f(fd) }
+    let r = unsafe { f(fd) };
+    let err = sys::errno();
+    core_::cold::unpin_wait();
+    sys::set_errno(err);
+    r
 }
 
 /// Closes [first, last] like close_range(2) but never repoll's internal
@@ -152,6 +156,7 @@ fn close_range_impl(first: c_uint, last: c_uint, flags: c_int) -> c_int {
             return -1;
         }
     }
+    core_::cold::unpin_wait();
     sys::set_errno(saved);
     0
 }
@@ -241,6 +246,7 @@ pub unsafe extern "C-unwind" fn dup2(oldfd: c_int, newfd: c_int) -> c_int {
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(oldfd, newfd) };
     let err = sys::errno();
+    core_::cold::unpin_wait();
     if r >= 0 && oldfd != newfd {
         after_dup(oldfd, r);
     }
@@ -261,6 +267,7 @@ pub unsafe extern "C-unwind" fn dup3(oldfd: c_int, newfd: c_int, flags: c_int) -
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(oldfd, newfd, flags) };
     let err = sys::errno();
+    core_::cold::unpin_wait();
     if r >= 0 {
         after_dup(oldfd, r);
     }
