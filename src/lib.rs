@@ -54,6 +54,12 @@ pub fn is_own_address(addr: usize) -> bool {
 
 extern "C" fn atfork_prepare() {
     crate::core::GLOBAL.raw_lock();
+    // Parent and child share every handle from now on: keep them exact.
+    // SAFETY: the lock was just taken.
+    if let Some(g) = unsafe { crate::core::GLOBAL.get_unlocked() }.as_mut() {
+        let _re = hooks::Reentry::enter();
+        g.expose_all();
+    }
     crate::trace::atfork_prepare();
 }
 

@@ -133,7 +133,7 @@ impl Global {
     pub fn reserve_temp(&mut self, id: u32) -> Result<(), super::Errno> {
         let inst = self.inst_mut(id);
         let n = inst.interest.len() + 1;
-        for list in [&mut inst.hot, &mut inst.cold] {
+        for list in [&mut inst.hot, &mut inst.cold, &mut inst.pending] {
             if list.capacity() < n {
                 list.try_reserve(n - list.len()).map_err(|_| libc::ENOMEM)?;
             }
@@ -144,6 +144,7 @@ impl Global {
     /// A cold registration is active again: make it hot and wake the
     /// waiters so that their next poll set includes it.
     pub fn promote(&mut self, id: u32, slot: u32, now: u64) {
+        self.flush_pending(id);
         self.set_temp(id, slot, HOT);
         if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
             e.ext.last_active = now;

@@ -60,6 +60,11 @@ pub struct Ext {
     pub pos: u32,
     /// When the registration was last seen ready or touched (ns).
     pub last_active: u64,
+    /// On the instance's `pending` list (an in-process wakeup left for the
+    /// next observation, see `Global::kernel_shows`).
+    pub pending: bool,
+    /// Index in the poll array of the running `refresh`.
+    pub scan_idx: u32,
 }
 
 pub type Entry = registry::Entry<Ext>;
@@ -87,10 +92,18 @@ pub struct Instance {
     pub app_nonblock: bool,
     /// Spare poll-set buffers for blocking waits (no allocation per wait).
     pub spare: Vec<Vec<pollfd>>,
+    /// Something outside repoll's own waits may look at the handle
+    /// (poll/select on it, or all handles after fork or SCM_RIGHTS): keep
+    /// its readability up to date. Until then `update_signal` skips the
+    /// two eventfd syscalls per readiness change.
+    pub exposed: bool,
     /// Registrations polled by waiters (recently ready or touched).
     pub hot: Vec<u32>,
     /// Idle registrations, watched by the cold helper thread.
     pub cold: Vec<u32>,
+    /// Hot registrations woken by an in-process call since the last
+    /// observation, in wakeup order (the kernel's ready-list order, ORD-1).
+    pub pending: Vec<u32>,
 }
 
 impl Instance {
@@ -110,6 +123,8 @@ impl Instance {
             spare: Vec::new(),
             hot: Vec::new(),
             cold: Vec::new(),
+            pending: Vec::new(),
+            exposed: false,
         }
     }
 }
@@ -143,11 +158,16 @@ pub struct Global {
     /// Scratch buffers for non-blocking observation.
     scratch_fds: Vec<pollfd>,
     scratch_slots: Vec<u32>,
+    scratch_order: Vec<u32>,
     /// The cold helper thread (see `cold`).
     pub cold: cold::ColdState,
 }
 
 pub static GLOBAL: Lock<Option<Global>> = Lock::new(None);
+
+/// Every handle may be observed from outside (after fork, exec or an
+/// SCM_RIGHTS send of a handle): keep all of them readable exactly.
+pub static EXPOSED_ALL: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 /// Number of live instances (lets poll hooks skip their scan).
 pub static INSTANCES: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
@@ -341,8 +361,9 @@ impl Global {
             revents: 0,
         }];
         let signaled = sys::poll_now(&mut probe).is_ok() && probe[0].revents & libc::POLLIN != 0;
-        self.instances
-            .push(Some(Box::new(Instance::new(file, signaled))));
+        let mut inst = Box::new(Instance::new(file, signaled));
+        inst.exposed = true;
+        self.instances.push(Some(inst));
         for &h in &handles {
             let _ = sys::fcntl(
                 h,
@@ -583,11 +604,15 @@ impl Global {
                 }
                 continue;
             }
-            fds.push(pollfd {
+            let p = pollfd {
                 fd: e.ext.poll_fd,
                 events: Self::poll_events(e),
                 revents: 0,
-            });
+            };
+            if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+                e.ext.scan_idx = fds.len() as u32;
+            }
+            fds.push(p);
             slots.push(slot);
         }
         if !fds.is_empty() {
@@ -603,7 +628,39 @@ impl Global {
         };
         let mut demoted = false;
         let demote_ns = crate::options::cold_after_ns();
+        // In-process wakeups first, in the order they happened (ORD-1),
+        // then the rest in hot-list order.
+        let mut order = core::mem::take(&mut self.scratch_order);
+        order.clear();
+        let pending = core::mem::take(&mut self.inst_mut(id).pending);
+        for &slot in &pending {
+            if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+                if e.ext.pending {
+                    e.ext.pending = false;
+                    let idx = e.ext.scan_idx as usize;
+                    if idx < slots.len() && slots[idx] == slot {
+                        order.push(idx as u32);
+                        e.ext.scan_idx = u32::MAX;
+                    }
+                }
+            }
+        }
+        let mut pending = pending;
+        pending.clear();
+        self.inst_mut(id).pending = pending;
         for (i, &slot) in slots.iter().enumerate() {
+            if self
+                .inst(id)
+                .interest
+                .get(slot)
+                .is_some_and(|e| e.ext.scan_idx == i as u32)
+            {
+                order.push(i as u32);
+            }
+        }
+        for &i in &order {
+            let i = i as usize;
+            let slot = slots[i];
             let revents = fds[i].revents as u16 as u32;
             if revents & libc::POLLNVAL as u32 != 0 {
                 // The descriptor was closed behind our back (uninterposed
@@ -645,16 +702,21 @@ impl Global {
         }
         self.scratch_fds = fds;
         self.scratch_slots = slots;
+        self.scratch_order = order;
         self.update_signal(id);
         if woke {
             self.notify_parents(id);
         }
     }
 
-    /// Keeps the handle readable exactly while something is reportable.
+    /// Keeps the handle readable exactly while something is reportable
+    /// (once it is exposed, see `Instance::exposed`).
     pub fn update_signal(&mut self, id: u32) {
-        let want = self.inst(id).interest.has_reportable();
         let inst = self.inst(id);
+        if !inst.exposed && !EXPOSED_ALL.load(core::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let want = inst.interest.has_reportable();
         if want == inst.signaled {
             return;
         }
@@ -668,6 +730,24 @@ impl Global {
             let _ = sys::read(fd, &mut b);
         }
         self.inst_mut(id).signaled = want;
+    }
+
+    /// The handle of `id` is looked at by poll/select: keep it exact.
+    pub fn expose(&mut self, id: u32) {
+        if !self.inst(id).exposed {
+            self.inst_mut(id).exposed = true;
+            self.update_signal(id);
+        }
+    }
+
+    /// Every handle may be seen from outside (fork, SCM_RIGHTS, exec).
+    pub fn expose_all(&mut self) {
+        EXPOSED_ALL.store(true, core::sync::atomic::Ordering::Relaxed);
+        for id in 0..self.instances.len() as u32 {
+            if self.alive(id) {
+                self.update_signal(id);
+            }
+        }
     }
 
     /// Wakes the threads blocked on instance `id`.
@@ -711,6 +791,17 @@ impl Global {
     /// A wakeup of registration (id, slot) with key `key`, known from an
     /// in-process call: re-observe it with that key.
     pub fn wakeup_slot(&mut self, id: u32, slot: u32, key: u32) {
+        if self.kernel_shows(id, slot, key) {
+            let inst = self.inst_mut(id);
+            if let Some(e) = inst.interest.get_mut(slot) {
+                if !e.ext.pending {
+                    e.ext.pending = true;
+                    inst.pending.push(slot);
+                }
+            }
+            return;
+        }
+        self.flush_pending(id);
         let was_cold = self
             .inst(id)
             .interest
@@ -727,6 +818,58 @@ impl Global {
         } else if was_cold {
             // Waiters must poll it from now on.
             self.wake_chain(id, 0);
+        }
+    }
+
+    /// Whether a wakeup of hot registration (id, slot) needs no work now:
+    /// its bits are new in the state, so any waiter blocked in ppoll on
+    /// it is woken by the kernel and the next observation (every wait
+    /// polls its hot registrations) sees them appear: the same edge. Not
+    /// so for a queued entry, bits already set (an ET re-edge poll cannot
+    /// show), a nested parent that counts wakeups, or an exposed handle.
+    fn kernel_shows(&self, id: u32, slot: u32, key: u32) -> bool {
+        let inst = self.inst(id);
+        let Some(e) = inst.interest.get(slot) else {
+            return false;
+        };
+        let bits = key & e.effective_interest() & 0xffff;
+        e.ext.temp == cold::HOT
+            && e.ext.nested == 0
+            && !e.is_linked()
+            && bits != 0
+            && e.state & bits == 0
+            // eventfd_write(0) wakes without changing the count: an ET edge
+            // no observation can show (ET-EVENTFD-11).
+            && !(e.is_et() && matches!(e.ext.kind, Kind::EventFd | Kind::EventFdSemaphore))
+            && inst.parents.is_empty()
+            && !inst.exposed
+            && !EXPOSED_ALL.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Observes the pending in-process wakeups of `id` now, in order, before
+    /// something else may queue (keeps the kernel's ready-list order).
+    pub fn flush_pending(&mut self, id: u32) {
+        if self.inst(id).pending.is_empty() {
+            return;
+        }
+        let pending = core::mem::take(&mut self.inst_mut(id).pending);
+        let mut woke = false;
+        for &slot in &pending {
+            let was = self
+                .inst_mut(id)
+                .interest
+                .get_mut(slot)
+                .map(|e| core::mem::replace(&mut e.ext.pending, false));
+            if was == Some(true) {
+                woke |= self.observe_one(id, slot, 0);
+            }
+        }
+        let mut pending = pending;
+        pending.clear();
+        self.inst_mut(id).pending = pending;
+        self.update_signal(id);
+        if woke {
+            self.notify_parents(id);
         }
     }
 
@@ -931,6 +1074,7 @@ impl Global {
             libc::EPOLL_CTL_MOD => {
                 let (events, data) = event.ok_or(libc::EFAULT)?;
                 let events = events & !registry::EPOLLWAKEUP;
+                self.flush_pending(id);
                 let slot = self.inst_mut(id).interest.modify(key, events, data)?;
                 self.make_hot(id, slot);
                 self.refresh_bits(file);
@@ -1002,6 +1146,7 @@ impl Global {
         };
         self.channels.try_reserve(1).map_err(|_| libc::ENOMEM)?;
         self.reserve_temp(id)?;
+        self.flush_pending(id);
         let slot = self.inst_mut(id).interest.add(key, events, data, ext)?;
         self.make_hot(id, slot);
         fdtable::REGISTRATIONS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
@@ -1397,15 +1542,27 @@ pub fn deliver(
         let bytes = n * core::mem::size_of::<libc::epoll_event>();
         // Pointer arithmetic only; the kernel validates every byte copied.
         let dst = events.wrapping_add(total) as *mut libc::c_void;
-        let copied = match sys::copy_to_user(dst, out.as_ptr() as *const libc::c_void, bytes) {
-            Ok(b) => b / core::mem::size_of::<libc::epoll_event>(),
-            Err(libc::ENOSYS) | Err(libc::EPERM) if !events.is_null() => {
-                // SAFETY: no probe available: write directly, as a libc
-                // wrapper would (the buffer is the caller's promise).
-                unsafe { core::ptr::copy_nonoverlapping(out.as_ptr(), events.add(total), n) };
-                n
+        let copied = if validated(dst as usize, bytes) {
+            // SAFETY: this thread's last waits wrote these very bytes
+            // through the kernel without a fault (see `validated`).
+            unsafe { core::ptr::copy_nonoverlapping(out.as_ptr(), events.add(total), n) };
+            n
+        } else {
+            match sys::copy_to_user(dst, out.as_ptr() as *const libc::c_void, bytes) {
+                Ok(b) => {
+                    if b == bytes {
+                        remember_validated(dst as usize, bytes);
+                    }
+                    b / core::mem::size_of::<libc::epoll_event>()
+                }
+                Err(libc::ENOSYS) | Err(libc::EPERM) if !events.is_null() => {
+                    // SAFETY: no probe available: write directly, as a libc
+                    // wrapper would (the buffer is the caller's promise).
+                    unsafe { core::ptr::copy_nonoverlapping(out.as_ptr(), events.add(total), n) };
+                    n
+                }
+                Err(_) => 0,
             }
-            Err(_) => 0,
         };
         g.inst_mut(id).interest.commit(&chosen[..copied]);
         total += copied;
@@ -1420,6 +1577,39 @@ pub fn deliver(
     }
     g.update_signal(id);
     Ok(total)
+}
+
+thread_local! {
+    /// The range of the event buffer this thread's waits last wrote
+    /// through the kernel without a fault: (start, length).
+    static VALIDATED: core::cell::Cell<(usize, usize)> = const { core::cell::Cell::new((0, 0)) };
+}
+
+/// Whether [start, start + len) lies in the range this thread's earlier
+/// waits wrote through the kernel (process_vm_writev) without a fault. An
+/// event loop passes the same buffer to every wait, so only its first waits
+/// pay for the checked copy; later ones write directly. The one difference
+/// from the kernel: a program that unmaps or write-protects that buffer and
+/// then passes the same pointer again gets SIGSEGV instead of EFAULT.
+fn validated(start: usize, len: usize) -> bool {
+    let (s, l) = VALIDATED.with(|v| v.get());
+    s != 0 && start >= s && start.saturating_add(len) <= s + l
+}
+
+fn remember_validated(start: usize, len: usize) {
+    VALIDATED.with(|v| {
+        let (s, l) = v.get();
+        if s != 0 && start >= s && start <= s + l {
+            v.set((s, l.max(start + len - s)));
+        } else {
+            v.set((start, len));
+        }
+    });
+}
+
+/// Forgets the validated buffer range (munmap/mprotect may have changed it).
+pub fn forget_validated() {
+    VALIDATED.with(|v| v.set((0, 0)));
 }
 
 /// A copy of a short list of registrations, on the stack when it fits (the

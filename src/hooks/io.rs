@@ -368,6 +368,7 @@ fn mark_passed_fds(msg: *mut msghdr, received: bool) {
     if unsafe { (*msg).msg_controllen } == 0 {
         return;
     }
+    let mut expose = false;
     // SAFETY: the kernel just filled this header; CMSG_* walk its control
     // buffer within msg_controllen.
     unsafe {
@@ -381,11 +382,21 @@ fn mark_passed_fds(msg: *mut msghdr, received: bool) {
                     let fd = core::ptr::read_unaligned(data.add(i));
                     if received {
                         fdtable::forget(fd);
+                    } else if fdtable::bits(fd) & fdtable::HANDLE != 0 {
+                        // An epoll handle leaves the process: whoever
+                        // receives it polls the eventfd itself.
+                        expose = true;
                     }
                     fdtable::add_bits(fd, fdtable::DUPED);
                 }
             }
             c = libc::CMSG_NXTHDR(msg, c);
+        }
+    }
+    if expose && !Reentry::active() {
+        let _re = Reentry::enter();
+        if let Some(g) = crate::core::lock().as_mut() {
+            g.expose_all();
         }
     }
 }

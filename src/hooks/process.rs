@@ -165,6 +165,7 @@ fn prepare(fds: *mut pollfd, nfds: nfds_t) -> Option<Masked> {
         let p = unsafe { &mut *fds.add(i) };
         if let Some(id) = g.instance_of_fd(p.fd) {
             if g.alive(id) {
+                g.expose(id);
                 g.refresh(id, 0);
                 if m.n < m.saved.len() {
                     m.saved[m.n] = (i, p.events);
@@ -190,6 +191,7 @@ fn refresh_masked(fds: *mut pollfd, m: &Masked) {
         let fd = unsafe { (*fds.add(i)).fd };
         if let Some(id) = g.instance_of_fd(fd) {
             if g.alive(id) {
+                g.expose(id);
                 g.refresh(id, 0);
             }
         }
@@ -626,6 +628,7 @@ fn select_sliced(
                 for fd in 0..limit {
                     if r0.as_ref().is_some_and(|set| fd_isset(set, fd)) {
                         if let Some(id) = g.resolve_instance(fd) {
+                            g.expose(id);
                             g.refresh(id, 0);
                         }
                     }
