@@ -400,6 +400,45 @@ fn write_inherit(g: &core_::Global, out: &mut Writer) {
     }
 }
 
+/// Whether the environment `envp` preloads this library (an `LD_PRELOAD`
+/// entry whose file name is ours). Without it the new image runs without
+/// repoll: REPOLL_INHERIT would only be a stray variable in its
+/// environment, as for a program that execs with a cleaned environment.
+fn preloads_us(envp: *const *const libc::c_char) -> bool {
+    const KEY: &[u8] = b"LD_PRELOAD=";
+    let mut info = libc::Dl_info {
+        dli_fname: core::ptr::null(),
+        dli_fbase: core::ptr::null_mut(),
+        dli_sname: core::ptr::null(),
+        dli_saddr: core::ptr::null_mut(),
+    };
+    // SAFETY: dladdr fills the Dl_info we own; the address is our own code.
+    let ok = unsafe { libc::dladdr(crate::repoll_version as *const libc::c_void, &mut info) };
+    if ok == 0 || info.dli_fname.is_null() || envp.is_null() {
+        return false;
+    }
+    // SAFETY: the loader's NUL-terminated file name of this library.
+    let path = unsafe { core::ffi::CStr::from_ptr(info.dli_fname) }.to_bytes();
+    let ours = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
+    let mut i = 0;
+    loop {
+        // SAFETY: envp is a NULL-terminated array of C strings.
+        let p = unsafe { *envp.add(i) };
+        if p.is_null() {
+            return false;
+        }
+        // SAFETY: a C string from the environment.
+        let entry = unsafe { core::ffi::CStr::from_ptr(p) }.to_bytes();
+        if let Some(list) = entry.strip_prefix(KEY) {
+            // ld.so separates LD_PRELOAD entries by spaces or colons.
+            return list
+                .split(|&c| c == b':' || c == b' ')
+                .any(|lib| lib.rsplit(|&c| c == b'/').next() == Some(ours));
+        }
+        i += 1;
+    }
+}
+
 /// `REPOLL_INHERIT=<state>\0` in a stack buffer of this size; larger states
 /// (hundreds of inherited registrations) go to the heap.
 const INHERIT_STACK_BYTES: usize = 4096;
@@ -422,7 +461,7 @@ fn with_inherit<F: FnOnce(*const *const libc::c_char) -> c_int>(
         // A vfork child would flush (and reset) the parent's buffers.
         crate::trace::before_exec();
     }
-    if Reentry::active() || !any_handles() {
+    if Reentry::active() || !any_handles() || !preloads_us(envp) {
         return f(envp);
     }
     let mut stack_text = [0u8; INHERIT_STACK_BYTES];
