@@ -128,5 +128,8 @@ real_fns! {
     execvp: fn(*const libc::c_char, *const *const libc::c_char) -> c_int;
     execvpe: fn(*const libc::c_char, *const *const libc::c_char, *const *const libc::c_char) -> c_int;
     fexecve: fn(c_int, *const *const libc::c_char, *const *const libc::c_char) -> c_int;
+    execveat: fn(c_int, *const libc::c_char, *const *const libc::c_char, *const *const libc::c_char, c_int) -> c_int;
+    posix_spawn: fn(*mut libc::pid_t, *const libc::c_char, *const libc::posix_spawn_file_actions_t, *const libc::posix_spawnattr_t, *const *mut libc::c_char, *const *mut libc::c_char) -> c_int;
+    posix_spawnp: fn(*mut libc::pid_t, *const libc::c_char, *const libc::posix_spawn_file_actions_t, *const libc::posix_spawnattr_t, *const *mut libc::c_char, *const *mut libc::c_char) -> c_int;
     timerfd_settime: fn(c_int, c_int, *const libc::itimerspec, *mut libc::itimerspec) -> c_int;
 }

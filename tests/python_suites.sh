@@ -2,8 +2,8 @@
 # python_suites.sh [MODULE...] - CPython's own epoll tests, natively and
 # under repoll, must give the same counts.
 #
-# For each MODULE (default: test_epoll test_selectors) runs
-# `python3 -m test MODULE` twice: natively, then with
+# For each MODULE (default: test_epoll test_selectors test_asyncio) runs
+# `python3 -m test -jJOBS MODULE` twice: natively, then with
 # LD_PRELOAD=<abs path of target/release/librepoll.so> given to the python
 # process only (`env LD_PRELOAD=... python3 -m test`; timeout(1) is not
 # preloaded). Each run has a 600 s timeout. The two runs of a module are
@@ -23,6 +23,9 @@
 # `apt-get install -y libpython3.X-testsuite` is tried (root only).
 #
 #   REPOLL_LIB   library to preload (default target/release/librepoll.so)
+#   JOBS         regrtest worker processes (-jJOBS, default 2; the
+#                workers inherit LD_PRELOAD). test_asyncio is a package of
+#                ~30 test files: about 45 s per run with -j2 on 2 cores.
 #   KEEP=1       keep the two full logs
 #
 # Output: per module both summaries and SAME or DIFFERENT, then exactly one
@@ -31,8 +34,9 @@ set -u
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 modules=("$@")
-[ "${#modules[@]}" -gt 0 ] || modules=(test_epoll test_selectors)
+[ "${#modules[@]}" -gt 0 ] || modules=(test_epoll test_selectors test_asyncio)
 timeout_s=600
+jobs=${JOBS:-2}
 
 lib=${REPOLL_LIB:-$root/target/release/librepoll.so}
 if [ ! -f "$lib" ]; then
@@ -93,13 +97,13 @@ fi
 
 echo "# python:  $py ($("$py" -c 'import sys; print(sys.version.split()[0])'))"
 echo "# library: $lib"
-echo "# modules: ${modules[*]}"
+echo "# modules: ${modules[*]} (-j$jobs)"
 
 # run TAG MODULE [LIB]: one regrtest run from an empty directory; the log
 # goes to $tmp/TAG.MODULE.log, the exit status to .rc
 run() {
     local tag=$1 mod=$2 pre=${3:-} rc
-    local -a cmd=("$py" -m test "${verbose_flag[@]}" "$mod")
+    local -a cmd=("$py" -m test "-j$jobs" "${verbose_flag[@]}" "$mod")
     [ -n "$pre" ] && cmd=(env LD_PRELOAD="$pre" "${cmd[@]}")
     mkdir -p "$tmp/$tag.$mod.cwd"
     (cd "$tmp/$tag.$mod.cwd" && timeout -k 10 "$timeout_s" "${cmd[@]}" </dev/null >"$tmp/$tag.$mod.log" 2>&1)

@@ -313,106 +313,229 @@ fn any_handles() -> bool {
 
 const INHERIT: &[u8] = b"REPOLL_INHERIT=";
 
-/// Serialises the instances that survive exec; None when there are none.
-fn inherit_string() -> Option<Vec<u8>> {
-    let _re = Reentry::enter();
-    let g = core_::lock();
-    let g = g.as_ref()?;
-    let mut out: Vec<u8> = Vec::new();
+/// True in the child of a vfork (or of a `clone(CLONE_VM)`): it shares the
+/// parent's memory but not its pid. Such a child must leave the parent's
+/// tables, environment and heap as it found them, because the parent resumes
+/// with them once the child has exec'd.
+fn in_vfork_child() -> bool {
+    sys::getpid() != crate::PID.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// Where the REPOLL_INHERIT text is written: a caller's buffer (on the
+/// stack), counting past its end so that the caller can retry with a
+/// buffer of the full length.
+struct Writer<'a> {
+    /// The destination, written up to its length.
+    buf: &'a mut [u8],
+    /// Bytes produced so far, including those that did not fit.
+    len: usize,
+}
+
+impl Writer<'_> {
+    fn bytes(&mut self, b: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(self.len..self.len + b.len()) {
+            dst.copy_from_slice(b);
+        }
+        self.len += b.len();
+    }
+    fn num(&mut self, mut v: u64, negative: bool) {
+        let mut digits = [0u8; 21];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        if negative {
+            i -= 1;
+            digits[i] = b'-';
+        }
+        self.bytes(&digits[i..]);
+    }
+    fn int(&mut self, v: i64) {
+        self.num(v.unsigned_abs(), v < 0);
+    }
+}
+
+/// Whether `fd` is open and survives exec.
+fn survives_exec(fd: c_int) -> bool {
+    sys::fcntl(fd, libc::F_GETFD, 0).is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0)
+}
+
+/// Serialises the instances that survive exec, as
+/// `I<handle>,<handle>;E<fd>,<events>,<data>,<armed>;...;/` per instance, into
+/// `out`. Allocates nothing: exec hooks run in vfork children, whose
+/// allocations would stay behind in the parent's heap.
+fn write_inherit(g: &core_::Global, out: &mut Writer) {
     for inst in g.instances.iter().flatten() {
         let Some(file) = g.files.get(&inst.file) else {
             continue;
         };
-        let handles: Vec<c_int> = file
-            .fds
-            .iter()
-            .copied()
-            .filter(|&fd| {
-                sys::fcntl(fd, libc::F_GETFD, 0).is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0)
-            })
-            .collect();
-        if handles.is_empty() {
+        let mut handles = file.fds.iter().copied().filter(|&fd| survives_exec(fd));
+        let Some(first) = handles.next() else {
             continue;
-        }
-        out.push(b'I');
-        for (i, h) in handles.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(h.to_string().as_bytes());
+        };
+        out.bytes(b"I");
+        out.int(first as i64);
+        for h in handles {
+            out.bytes(b",");
+            out.int(h as i64);
         }
         for (_, e) in inst.interest.iter() {
             let fd = e.ext.poll_fd;
-            if e.ext.nested != 0
-                || !sys::fcntl(fd, libc::F_GETFD, 0)
-                    .is_ok_and(|f| f as c_int & libc::FD_CLOEXEC == 0)
-            {
+            if e.ext.nested != 0 || !survives_exec(fd) {
                 continue;
             }
-            out.extend_from_slice(
-                format!(";E{},{},{},{}", fd, e.events, e.data, e.armed as u8).as_bytes(),
-            );
+            out.bytes(b";E");
+            out.int(fd as i64);
+            out.bytes(b",");
+            out.num(e.events as u64, false);
+            out.bytes(b",");
+            out.num(e.data, false);
+            out.bytes(b",");
+            out.num(e.armed as u64, false);
         }
-        out.push(b'/');
-    }
-    if out.is_empty() {
-        None
-    } else {
-        Some(out)
+        out.bytes(b"/");
     }
 }
 
-/// Builds a NULL-terminated environment: `envp` without any previous
-/// REPOLL_INHERIT, plus ours. The strings live in `storage`.
-fn build_env(
+/// Whether the environment `envp` preloads this library (an `LD_PRELOAD`
+/// entry whose file name is ours). Without it the new image runs without
+/// repoll: REPOLL_INHERIT would only be a stray variable in its
+/// environment, as for a program that execs with a cleaned environment.
+fn preloads_us(envp: *const *const libc::c_char) -> bool {
+    const KEY: &[u8] = b"LD_PRELOAD=";
+    let mut info = libc::Dl_info {
+        dli_fname: core::ptr::null(),
+        dli_fbase: core::ptr::null_mut(),
+        dli_sname: core::ptr::null(),
+        dli_saddr: core::ptr::null_mut(),
+    };
+    // SAFETY: dladdr fills the Dl_info we own; the address is our own code.
+    let ok = unsafe { libc::dladdr(crate::repoll_version as *const libc::c_void, &mut info) };
+    if ok == 0 || info.dli_fname.is_null() || envp.is_null() {
+        return false;
+    }
+    // SAFETY: the loader's NUL-terminated file name of this library.
+    let path = unsafe { core::ffi::CStr::from_ptr(info.dli_fname) }.to_bytes();
+    let ours = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
+    let mut i = 0;
+    loop {
+        // SAFETY: envp is a NULL-terminated array of C strings.
+        let p = unsafe { *envp.add(i) };
+        if p.is_null() {
+            return false;
+        }
+        // SAFETY: a C string from the environment.
+        let entry = unsafe { core::ffi::CStr::from_ptr(p) }.to_bytes();
+        if let Some(list) = entry.strip_prefix(KEY) {
+            // ld.so separates LD_PRELOAD entries by spaces or colons.
+            return list
+                .split(|&c| c == b':' || c == b' ')
+                .any(|lib| lib.rsplit(|&c| c == b'/').next() == Some(ours));
+        }
+        i += 1;
+    }
+}
+
+/// `REPOLL_INHERIT=<state>\0` in a stack buffer of this size; larger states
+/// (hundreds of inherited registrations) go to the heap.
+const INHERIT_STACK_BYTES: usize = 4096;
+
+/// Environment arrays up to this many entries are built on the stack.
+const ENV_STACK_ENTRIES: usize = 256;
+
+/// Runs `f` with `envp` plus REPOLL_INHERIT describing the instances that
+/// survive exec (and without any REPOLL_INHERIT the caller passed), or
+/// with `envp` itself when there are none. The caller's environment and
+/// `environ` are never modified. `exec`: the calling process is replaced
+/// (not so for posix_spawn), so the trace is flushed first.
+fn with_inherit<F: FnOnce(*const *const libc::c_char) -> c_int>(
     envp: *const *const libc::c_char,
-    state: &[u8],
-    storage: &mut Vec<u8>,
-) -> Vec<*const libc::c_char> {
-    let mut v: Vec<*const libc::c_char> = Vec::new();
+    exec: bool,
+    f: F,
+) -> c_int {
+    let vfork_child = in_vfork_child();
+    if exec && !vfork_child {
+        // A vfork child would flush (and reset) the parent's buffers.
+        crate::trace::before_exec();
+    }
+    if Reentry::active() || !any_handles() || !preloads_us(envp) {
+        return f(envp);
+    }
+    let mut stack_text = [0u8; INHERIT_STACK_BYTES];
+    let mut heap_text: Vec<u8> = Vec::new();
+    let len = {
+        let _re = Reentry::enter();
+        let g = core_::lock();
+        match g.as_ref() {
+            None => 0,
+            Some(g) => {
+                let serialise = |buf: &mut [u8]| {
+                    let mut w = Writer { buf, len: 0 };
+                    w.bytes(INHERIT);
+                    write_inherit(g, &mut w);
+                    w.bytes(b"\0");
+                    w.len
+                };
+                let len = serialise(&mut stack_text);
+                if len > INHERIT_STACK_BYTES {
+                    // Same state: the lock is still held.
+                    heap_text.resize(len, 0);
+                    serialise(&mut heap_text);
+                }
+                len
+            }
+        }
+    };
+    // The lock and the re-entry mark are released here: if exec succeeds in
+    // a vfork child, the parent resumes with this memory.
+    if len <= INHERIT.len() + 1 {
+        return f(envp);
+    }
+    let text = if len <= INHERIT_STACK_BYTES {
+        &stack_text[..len]
+    } else {
+        &heap_text[..len]
+    };
+    let mut count = 0;
     if !envp.is_null() {
-        let mut i = 0;
-        loop {
-            // SAFETY: envp is a NULL-terminated array of C strings (exec's contract).
-            let p = unsafe { *envp.add(i) };
-            if p.is_null() {
-                break;
-            }
-            // SAFETY: a C string from the environment.
-            let bytes = unsafe { core::ffi::CStr::from_ptr(p) }.to_bytes();
-            if !bytes.starts_with(INHERIT) {
-                v.push(p);
-            }
-            i += 1;
+        // SAFETY: envp is a NULL-terminated array of C strings (exec's contract).
+        while !unsafe { *envp.add(count) }.is_null() {
+            count += 1;
         }
     }
-    storage.clear();
-    storage.extend_from_slice(INHERIT);
-    storage.extend_from_slice(state);
-    storage.push(0);
-    v.push(storage.as_ptr() as *const libc::c_char);
-    v.push(core::ptr::null());
-    v
+    let mut stack_env = [core::ptr::null::<libc::c_char>(); ENV_STACK_ENTRIES];
+    let mut heap_env: Vec<*const libc::c_char> = Vec::new();
+    let env: &mut [*const libc::c_char] = if count + 2 <= ENV_STACK_ENTRIES {
+        &mut stack_env[..count + 2]
+    } else {
+        heap_env.resize(count + 2, core::ptr::null());
+        &mut heap_env
+    };
+    let mut n = 0;
+    for i in 0..count {
+        // SAFETY: i < count, within the array counted above.
+        let p = unsafe { *envp.add(i) };
+        // SAFETY: a C string from the environment.
+        if !unsafe { core::ffi::CStr::from_ptr(p) }
+            .to_bytes()
+            .starts_with(INHERIT)
+        {
+            env[n] = p;
+            n += 1;
+        }
+    }
+    env[n] = text.as_ptr() as *const libc::c_char;
+    env[n + 1] = core::ptr::null();
+    f(env.as_ptr())
 }
 
 extern "C" {
     static environ: *const *const libc::c_char;
-}
-
-fn with_inherit<F: FnOnce(*const *const libc::c_char) -> c_int>(
-    envp: *const *const libc::c_char,
-    f: F,
-) -> c_int {
-    crate::trace::before_exec();
-    if Reentry::active() || !any_handles() {
-        return f(envp);
-    }
-    let Some(state) = inherit_string() else {
-        return f(envp);
-    };
-    let mut storage = Vec::new();
-    let env = build_env(envp, &state, &mut storage);
-    f(env.as_ptr())
 }
 
 /// # Safety
@@ -424,11 +547,10 @@ pub unsafe extern "C-unwind" fn execve(
     envp: *const *const libc::c_char,
 ) -> c_int {
     let Some(f) = real::execve::get() else {
-        sys::set_errno(libc::ENOSYS);
-        return -1;
+        enosys!()
     };
     // SAFETY: forwarding with an environment we built from the caller's.
-    with_inherit(envp, |e| unsafe { f(path, argv, e) })
+    with_inherit(envp, true, |e| unsafe { f(path, argv, e) })
 }
 
 /// # Safety
@@ -439,11 +561,10 @@ pub unsafe extern "C-unwind" fn execv(
     argv: *const *const libc::c_char,
 ) -> c_int {
     let Some(f) = real::execve::get() else {
-        sys::set_errno(libc::ENOSYS);
-        return -1;
+        enosys!()
     };
     // SAFETY: execv(p, a) is execve(p, a, environ).
-    with_inherit(unsafe { environ }, |e| unsafe { f(path, argv, e) })
+    with_inherit(unsafe { environ }, true, |e| unsafe { f(path, argv, e) })
 }
 
 /// # Safety
@@ -455,11 +576,10 @@ pub unsafe extern "C-unwind" fn execvpe(
     envp: *const *const libc::c_char,
 ) -> c_int {
     let Some(f) = real::execvpe::get() else {
-        sys::set_errno(libc::ENOSYS);
-        return -1;
+        enosys!()
     };
     // SAFETY: forwarding with an environment we built from the caller's.
-    with_inherit(envp, |e| unsafe { f(file, argv, e) })
+    with_inherit(envp, true, |e| unsafe { f(file, argv, e) })
 }
 
 /// # Safety
@@ -470,11 +590,10 @@ pub unsafe extern "C-unwind" fn execvp(
     argv: *const *const libc::c_char,
 ) -> c_int {
     let Some(f) = real::execvpe::get() else {
-        sys::set_errno(libc::ENOSYS);
-        return -1;
+        enosys!()
     };
     // SAFETY: execvp(f, a) is execvpe(f, a, environ).
-    with_inherit(unsafe { environ }, |e| unsafe { f(file, argv, e) })
+    with_inherit(unsafe { environ }, true, |e| unsafe { f(file, argv, e) })
 }
 
 /// # Safety
@@ -486,11 +605,186 @@ pub unsafe extern "C-unwind" fn fexecve(
     envp: *const *const libc::c_char,
 ) -> c_int {
     let Some(f) = real::fexecve::get() else {
-        sys::set_errno(libc::ENOSYS);
-        return -1;
+        enosys!()
     };
     // SAFETY: forwarding with an environment we built from the caller's.
-    with_inherit(envp, |e| unsafe { f(fd, argv, e) })
+    with_inherit(envp, true, |e| unsafe { f(fd, argv, e) })
+}
+
+/// # Safety
+/// C ABI entry point (glibc 2.34 and later).
+#[no_mangle]
+pub unsafe extern "C-unwind" fn execveat(
+    dirfd: c_int,
+    path: *const libc::c_char,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+    flags: c_int,
+) -> c_int {
+    let Some(f) = real::execveat::get() else {
+        enosys!()
+    };
+    // SAFETY: forwarding with an environment we built from the caller's.
+    with_inherit(envp, true, |e| unsafe { f(dirfd, path, argv, e, flags) })
+}
+
+// ---- execl, execlp, execle ----------------------------------------------
+//
+// glibc's execl family collects its variadic arguments and calls execve or
+// execvpe through internal aliases that no preload interposes, so they need
+// hooks of their own. Stable Rust cannot define a C-variadic function. On
+// x86-64 and aarch64 (SysV and AAPCS64 as used by Linux), a variadic call
+// passes integer and pointer arguments exactly as a call of a fixed function
+// with as many `long` parameters: the first six (x86-64) or eight (aarch64)
+// in registers, the rest in consecutive 8-byte stack slots from the stack
+// pointer at entry. The hooks therefore take EXECL_ARGS fixed parameters and
+// read them up to the caller's NULL. Parameters past the caller's last
+// argument hold whatever is in those registers and in the caller's frame
+// above them (readable memory of the caller's stack) and are never used.
+// A list not terminated within EXECL_ARGS pointers fails with E2BIG.
+
+/// Pointers after `path` that the execl hooks read (arguments, their NULL
+/// and, for execle, envp).
+const EXECL_ARGS: usize = 64;
+
+#[derive(Clone, Copy, PartialEq)]
+enum ListExec {
+    /// execl: execve(path, argv, environ).
+    Path,
+    /// execlp: execvp(file, argv), searching PATH.
+    Search,
+    /// execle: execve(path, argv, envp), envp after the NULL.
+    Env,
+}
+
+/// The common body of the execl hooks: `args` are the caller's pointers
+/// after `path`.
+fn exec_list(path: *const libc::c_char, args: &[usize; EXECL_ARGS], kind: ListExec) -> c_int {
+    let Some(end) = args.iter().position(|&a| a == 0) else {
+        return super::fail(libc::E2BIG);
+    };
+    let envp = if kind == ListExec::Env {
+        match args.get(end + 1) {
+            Some(&e) => e as *const *const libc::c_char,
+            None => return super::fail(libc::E2BIG),
+        }
+    } else {
+        // SAFETY: reading libc's environ pointer.
+        unsafe { environ }
+    };
+    let mut argv = [core::ptr::null::<libc::c_char>(); EXECL_ARGS];
+    for (dst, &src) in argv.iter_mut().zip(&args[..end]) {
+        *dst = src as *const libc::c_char;
+    }
+    if kind == ListExec::Search {
+        let Some(f) = real::execvpe::get() else {
+            enosys!()
+        };
+        // SAFETY: argv is NULL-terminated (argv[end] is null); the
+        // environment is built from the caller's.
+        with_inherit(envp, true, |e| unsafe { f(path, argv.as_ptr(), e) })
+    } else {
+        let Some(f) = real::execve::get() else {
+            enosys!()
+        };
+        // SAFETY: as above.
+        with_inherit(envp, true, |e| unsafe { f(path, argv.as_ptr(), e) })
+    }
+}
+
+/// Defines a hook `name(path, ...)` as a function of `path` and
+/// EXECL_ARGS pointer-sized parameters (see above).
+macro_rules! execl_hook {
+    ($name:ident, $kind:expr, $($a:ident)*) => {
+        /// # Safety
+        /// C ABI entry point, called as a C-variadic function with a
+        /// NULL-terminated list of `char *` (execle: then `char *const envp[]`).
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe extern "C-unwind" fn $name(path: *const libc::c_char, $($a: usize),*) -> c_int {
+            exec_list(path, &[$($a),*], $kind)
+        }
+    };
+}
+
+macro_rules! execl_hooks {
+    ($($a:ident)*) => {
+        execl_hook!(execl, ListExec::Path, $($a)*);
+        execl_hook!(execlp, ListExec::Search, $($a)*);
+        execl_hook!(execle, ListExec::Env, $($a)*);
+    };
+}
+
+execl_hooks!(
+    a00 a01 a02 a03 a04 a05 a06 a07 a08 a09 a10 a11 a12 a13 a14 a15
+    a16 a17 a18 a19 a20 a21 a22 a23 a24 a25 a26 a27 a28 a29 a30 a31
+    a32 a33 a34 a35 a36 a37 a38 a39 a40 a41 a42 a43 a44 a45 a46 a47
+    a48 a49 a50 a51 a52 a53 a54 a55 a56 a57 a58 a59 a60 a61 a62 a63
+);
+
+// ---- posix_spawn --------------------------------------------------------
+//
+// glibc's posix_spawn runs the child on its own stack (clone with CLONE_VM
+// and CLONE_VFORK) and calls execve internally, out of a preload's reach.
+// The hooks pass REPOLL_INHERIT in the envp they hand on, built in the
+// parent before the spawn; the caller's envp and environ are left alone.
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn posix_spawn(
+    pid: *mut libc::pid_t,
+    path: *const libc::c_char,
+    actions: *const libc::posix_spawn_file_actions_t,
+    attr: *const libc::posix_spawnattr_t,
+    argv: *const *mut libc::c_char,
+    envp: *const *mut libc::c_char,
+) -> c_int {
+    let Some(f) = real::posix_spawn::get() else {
+        return libc::ENOSYS;
+    };
+    with_inherit(envp as *const *const libc::c_char, false, |e| {
+        // SAFETY: forwarding with an environment built from the caller's.
+        unsafe {
+            f(
+                pid,
+                path,
+                actions,
+                attr,
+                argv,
+                e as *const *mut libc::c_char,
+            )
+        }
+    })
+}
+
+/// # Safety
+/// C ABI entry point.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn posix_spawnp(
+    pid: *mut libc::pid_t,
+    file: *const libc::c_char,
+    actions: *const libc::posix_spawn_file_actions_t,
+    attr: *const libc::posix_spawnattr_t,
+    argv: *const *mut libc::c_char,
+    envp: *const *mut libc::c_char,
+) -> c_int {
+    let Some(f) = real::posix_spawnp::get() else {
+        return libc::ENOSYS;
+    };
+    with_inherit(envp as *const *const libc::c_char, false, |e| {
+        // SAFETY: forwarding with an environment built from the caller's.
+        unsafe {
+            f(
+                pid,
+                file,
+                actions,
+                attr,
+                argv,
+                e as *const *mut libc::c_char,
+            )
+        }
+    })
 }
 
 fn parse_num<T: core::str::FromStr>(s: &str) -> Option<T> {
