@@ -28,14 +28,14 @@ INCLUDEDIR := $(DESTDIR)$(PREFIX)/include/repoll
 DEMO_CFLAGS ?= -std=gnu11 -O2 -Wall -Wextra
 
 .NOTPARALLEL:
-.PHONY: all test cargo-test ctest ctest-cold trace-test spec pytest-suites install uninstall clean \
+.PHONY: all test cargo-test ctest ctest-cold trace-test real-test spec pytest-suites install uninstall clean \
 	demo fmt-check clippy bench
 
 all:
 	cd $(ROOT) && $(CARGO) build --release
 
 # In order, stopping at the first failure.
-test: all cargo-test ctest ctest-cold trace-test spec pytest-suites
+test: all cargo-test ctest ctest-cold trace-test spec pytest-suites real-test
 	@echo "make test: all steps passed"
 
 cargo-test:
@@ -58,6 +58,11 @@ spec: all
 	else \
 		echo "note: $(SPEC_DIR) not found: spec suite skipped (clone with ../shared beside the repo, or set SPEC_DIR)"; \
 	fi
+
+# redis, nginx, memcached, node and Python asyncio, natively and preloaded
+# (installs missing Debian packages when run as root).
+real-test: all
+	cd $(ROOT) && REPOLL_LIB=$(LIB) bash tests/real/run.sh
 
 pytest-suites: all
 	cd $(ROOT) && REPOLL_LIB=$(LIB) bash tests/python_suites.sh
