@@ -352,9 +352,6 @@ fn emit_rows(title: &str, key: &str, rows: &[Row]) {
             b.push_str(title);
             b.push_str(": ");
             b.push_u64(rows.len() as u64);
-            if !rows.is_empty() {
-                b.push_str("\n    fd  peer                                   state          age_ms  unread  unsent  reported");
-            }
         },
         |b| {
             b.push_str(",\"");
@@ -363,6 +360,14 @@ fn emit_rows(title: &str, key: &str, rows: &[Row]) {
             b.push_u64(rows.len() as u64);
         },
     );
+    if !rows.is_empty() && options::trace_format() == options::TraceFormat::Text {
+        report::emit_info(
+            |b| {
+                b.push_str("    fd  peer                                    state           age_ms  unread  unsent  reported")
+            },
+            |_| {},
+        );
+    }
     for r in rows {
         report::emit_info(
             |b| {

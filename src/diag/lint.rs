@@ -62,11 +62,12 @@ pub fn on_ctl(epfd: c_int, op: c_int, fd: c_int, ev: Option<(u32, u64)>, r: Resu
                         st.out_spins = 0;
                         st.in_spins = 0;
                         st.et_since = 0;
-                        let blocking_check = events & EPOLLET != 0;
                         let new_sock = op == libc::EPOLL_CTL_ADD && !st.sock;
-                        if blocking_check {
-                            check_blocking(s, epfd, fd, events);
-                        }
+                        st.blocking = if events & EPOLLET != 0 {
+                            blocking_kind(fd)
+                        } else {
+                            0
+                        };
                         if new_sock && halfclose::track(s, fd, now) {
                             start = true;
                         }
@@ -89,28 +90,37 @@ pub fn on_ctl(epfd: c_int, op: c_int, fd: c_int, ev: Option<(u32, u64)>, r: Resu
     sys::set_errno(saved);
 }
 
-/// et-blocking-fd: the file is a socket, pipe, FIFO or terminal in
-/// blocking mode. eventfd, timerfd and signalfd (anonymous inodes) are
-/// left out: one read drains them, so blocking mode is harmless there.
-fn check_blocking(s: &mut State, epfd: c_int, fd: c_int, events: u32) {
+/// et-blocking-fd: 1 socket, 2 pipe or FIFO, 3 character device in
+/// blocking mode, else 0. eventfd, timerfd and signalfd (anonymous
+/// inodes) are left out: one read drains them, so blocking mode is
+/// harmless there.
+fn blocking_kind(fd: c_int) -> u8 {
     let Ok(fl) = sys::fcntl(fd, libc::F_GETFL, 0) else {
-        return;
+        return 0;
     };
     if fl as c_int & libc::O_NONBLOCK != 0 {
-        return;
+        return 0;
     }
-    let Ok(st) = sys::fstat(fd) else { return };
-    let fmt = st.st_mode & libc::S_IFMT;
-    let what = match fmt {
-        libc::S_IFSOCK => "socket",
-        libc::S_IFIFO => "pipe or FIFO",
-        libc::S_IFCHR => "character device",
-        _ => return,
+    let Ok(st) = sys::fstat(fd) else { return 0 };
+    match st.st_mode & libc::S_IFMT {
+        libc::S_IFSOCK => 1,
+        libc::S_IFIFO => 2,
+        libc::S_IFCHR => 3,
+        _ => 0,
+    }
+}
+
+/// The program read an edge-triggered fd that is in blocking mode.
+fn report_blocking(s: &mut State, epfd: c_int, fd: c_int, events: u32, kind: u8) {
+    let what = match kind {
+        1 => "socket",
+        2 => "pipe or FIFO",
+        _ => "character device",
     };
     let r = Report::new(ET_BLOCKING_FD, fd, epfd).with_msg(|b| {
         b.push_str("registered with ");
         push_events(b, events);
-        b.push_str(" but the ");
+        b.push_str(" and read after an edge, but the ");
         b.push_str(what);
         b.push_str(" is in blocking mode: draining it to EAGAIN, as edge-triggered mode requires, will block the event loop instead; set O_NONBLOCK (fcntl F_SETFL, SOCK_NONBLOCK, O_NONBLOCK) before registering");
     });
@@ -286,7 +296,7 @@ fn delivered(
     }
     if events & EPOLLET != 0 {
         if got & EPOLLIN != 0 {
-            clear(fd, DRAINED);
+            clear(fd, DRAINED | READ);
             st.et_since = now;
             st.et_seq = seq;
             push_unique(&mut s.et_pending, &mut s.n_et, fd);
@@ -383,8 +393,13 @@ pub fn check_timers(s: &mut State, now: u64, at_exit: bool) {
         let fd = s.et_pending[i];
         let mut done = true;
         let mut undrained = None;
+        let mut blocking = None;
         if let Some(st) = s.peek(fd) {
             let (since, seq, epfd) = (st.et_since, st.et_seq, st.epfd);
+            if st.blocking != 0 && bits(fd) & READ != 0 {
+                blocking = Some((epfd, st.events, st.blocking));
+                st.blocking = 0;
+            }
             let waited = s.peek(epfd).is_some_and(|ep| ep.wait_seq != seq);
             if since != 0 && bits(fd) & DRAINED == 0 {
                 if now.saturating_sub(since) >= et_after && waited {
@@ -395,6 +410,9 @@ pub fn check_timers(s: &mut State, now: u64, at_exit: bool) {
                     done = false;
                 }
             }
+        }
+        if let Some((epfd, events, kind)) = blocking {
+            report_blocking(s, epfd, fd, events, kind);
         }
         if let Some((epfd, age)) = undrained {
             if let Some(st) = s.st(fd) {

@@ -141,6 +141,11 @@ pub struct FdState {
     pub events: u32,
     pub epfd: i32,
     pub data: u64,
+    /// et-blocking-fd: registered with EPOLLET while in blocking mode
+    /// (1 socket, 2 pipe/FIFO, 3 character device; 0 no). Reported only
+    /// once the program reads it after an edge: a registration that is
+    /// never read (nginx's EPOLLRDHUP probe at start-up) is harmless.
+    pub blocking: u8,
     /// Identity (st_ino) at ADD, to recognise reuse by the helper thread.
     pub ino: u64,
     /// Closed while registered (the registration may be gone or kept).
