@@ -1,7 +1,8 @@
 # repoll - build, test and install.
 #
 #   make                 build librepoll.so and the repoll launcher (release)
-#   make test            Rust tests, C differential suite, spec suite, CPython suites
+#   make test            Rust tests, C differential suite, trace and lint suites,
+#                        spec suite, CPython suites
 #   make demo            examples/demo.c natively, then under ./target/release/repoll
 #   make install         PREFIX=/usr/local DESTDIR= (see README.md)
 #
@@ -28,14 +29,14 @@ INCLUDEDIR := $(DESTDIR)$(PREFIX)/include/repoll
 DEMO_CFLAGS ?= -std=gnu11 -O2 -Wall -Wextra
 
 .NOTPARALLEL:
-.PHONY: all test cargo-test ctest ctest-cold trace-test real-test spec pytest-suites install uninstall clean \
+.PHONY: all test cargo-test ctest ctest-cold trace-test lint-test real-test spec pytest-suites install uninstall clean \
 	demo fmt-check clippy bench
 
 all:
 	cd $(ROOT) && $(CARGO) build --release
 
 # In order, stopping at the first failure.
-test: all cargo-test ctest ctest-cold trace-test spec pytest-suites real-test
+test: all cargo-test ctest ctest-cold trace-test lint-test spec pytest-suites real-test
 	@echo "make test: all steps passed"
 
 cargo-test:
@@ -51,6 +52,10 @@ ctest-cold: all
 
 trace-test: all
 	cd $(ROOT) && bash tests/trace/run.sh $(LIB)
+
+# Misuse lints, half-close diagnosis and rdhup=uniform (tests/lint/run.sh).
+lint-test: all
+	cd $(ROOT) && bash tests/lint/run.sh $(LIB)
 
 spec: all
 	@if [ -f "$(SPEC_DIR)/experiments/run_all.sh" ]; then \

@@ -5,6 +5,7 @@
 //! and ready list). `trace` is fed by hooks and never changes behaviour.
 
 pub mod core;
+pub mod diag;
 pub mod fdtable;
 pub mod hooks;
 pub mod lock;
@@ -60,11 +61,15 @@ extern "C" fn atfork_prepare() {
         let _re = hooks::Reentry::enter();
         g.expose_all();
     }
+    // diag (issues 6, 7): its lock is taken after the core's, as everywhere.
+    crate::diag::STATE.raw_lock();
     crate::trace::atfork_prepare();
 }
 
 extern "C" fn atfork_parent() {
     crate::trace::atfork_parent();
+    crate::diag::STATE.raw_unlock();
+    crate::diag::atfork_parent();
     crate::core::GLOBAL.raw_unlock();
 }
 
@@ -76,6 +81,7 @@ extern "C" fn atfork_child() {
         g.after_fork_child();
     }
     crate::core::GLOBAL.reset_in_child();
+    crate::diag::atfork_child();
     crate::trace::atfork_child();
 }
 
@@ -94,11 +100,14 @@ extern "C" fn init() {
         )
     };
     crate::hooks::process::restore_inherited();
+    crate::diag::init();
     trace::init();
 }
 
 extern "C" fn fini() {
     let _re = hooks::Reentry::enter();
+    // Lint reports and the half-close table go out before the summary.
+    crate::diag::fini();
     trace::fini();
 }
 

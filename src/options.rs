@@ -74,6 +74,19 @@ struct Spec {
 const FORMATS: &[&str] = &["text", "json", "chrome"];
 const RDHUP_MODES: &[&str] = &["kernel", "uniform"];
 const IO_URING_MODES: &[&str] = &["refuse", "allow"];
+/// Signals `dump_signal=` accepts (index 0: off). Numbers in `DUMP_SIGNALS`.
+pub const DUMP_SIGNAL_NAMES: &[&str] = &[
+    "off", "SIGUSR1", "SIGUSR2", "SIGHUP", "SIGWINCH", "SIGURG", "SIGPWR",
+];
+const DUMP_SIGNALS: &[i32] = &[
+    0,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGHUP,
+    libc::SIGWINCH,
+    libc::SIGURG,
+    libc::SIGPWR,
+];
 
 // Indices into SPECS / VALUES (log_path, index 2, lives in PATH).
 const TRACE: usize = 0;
@@ -87,7 +100,15 @@ const LINT_DISABLE: usize = 8;
 const RDHUP: usize = 9;
 const COLD_AFTER_MS: usize = 10;
 const HELP: usize = 11;
-const COUNT: usize = 12;
+const HALFCLOSE_TIMEOUT_MS: usize = 12;
+const DUMP_SIGNAL: usize = 13;
+const LINT_ET_UNDRAINED_MS: usize = 14;
+const LINT_ONESHOT_MS: usize = 15;
+const LINT_WRITABLE_SPIN: usize = 16;
+const LINT_READY_IGNORED: usize = 17;
+const LINT_BUSY_POLL: usize = 18;
+const LINT_HERD: usize = 19;
+const COUNT: usize = 20;
 
 static SPECS: [Spec; COUNT] = [
     Spec { name: "trace", kind: Kind::Bool, default: 0, help: "trace every epoll call (docs/TRACE.md)" },
@@ -102,6 +123,14 @@ static SPECS: [Spec; COUNT] = [
     Spec { name: "rdhup", kind: Kind::Enum(RDHUP_MODES), default: 0, help: "EPOLLRDHUP: where the kernel reports it, or uniformly at end of file" },
     Spec { name: "cold_after_ms", kind: Kind::Int { min: 0, max: 3_600_000 }, default: 50, help: "a registration idle this long moves to the helper thread's cold set (idle descriptors then cost a wait nothing)" },
     Spec { name: "help", kind: Kind::Bool, default: 0, help: "print this table to stderr" },
+    Spec { name: "halfclose_timeout_ms", kind: Kind::Int { min: 1, max: 86_400_000 }, default: 5000, help: "lint half-close-ignored: report a connection whose peer half-closed this long ago and that is still open" },
+    Spec { name: "dump_signal", kind: Kind::Enum(DUMP_SIGNAL_NAMES), default: 0, help: "on this signal, write every interest table and the half-closed connections to the log (replaces the program's handler)" },
+    Spec { name: "lint_et_undrained_ms", kind: Kind::Int { min: 1, max: 3_600_000 }, default: 200, help: "lint et-undrained: an EPOLLET fd still readable this long after its report, no EAGAIN or short read seen" },
+    Spec { name: "lint_oneshot_ms", kind: Kind::Int { min: 1, max: 3_600_000 }, default: 2000, help: "lint oneshot-not-rearmed: time after an EPOLLONESHOT report without EPOLL_CTL_MOD while data keeps arriving" },
+    Spec { name: "lint_writable_spin", kind: Kind::Int { min: 2, max: 1_000_000_000 }, default: 100, help: "lint writable-spin: consecutive level-triggered EPOLLOUT reports with no write" },
+    Spec { name: "lint_ready_ignored", kind: Kind::Int { min: 2, max: 1_000_000_000 }, default: 100, help: "lint ready-ignored: consecutive level-triggered EPOLLIN reports with no read" },
+    Spec { name: "lint_busy_poll", kind: Kind::Int { min: 2, max: 1_000_000_000 }, default: 1000, help: "lint busy-poll: consecutive empty zero-timeout waits, less than 1 ms apart on average" },
+    Spec { name: "lint_herd", kind: Kind::Int { min: 1, max: 1_000_000_000 }, default: 4, help: "lint thundering-herd: times one readiness is delivered to two threads within 1 ms" },
 ];
 
 static VALUES: [AtomicI64; COUNT] = {
@@ -194,6 +223,39 @@ pub fn lint_disabled(id: &str) -> bool {
 /// `rdhup=uniform` (EPOLLRDHUP synthesised at end of file; issue 6).
 pub fn rdhup_uniform() -> bool {
     get(RDHUP) == 1
+}
+
+/// `halfclose_timeout_ms` in nanoseconds.
+pub fn halfclose_timeout_ns() -> u64 {
+    get(HALFCLOSE_TIMEOUT_MS) as u64 * 1_000_000
+}
+
+/// The signal number of `dump_signal=` (0: off).
+pub fn dump_signal() -> i32 {
+    DUMP_SIGNALS
+        .get(get(DUMP_SIGNAL) as usize)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Lint thresholds (LINTS.md).
+pub fn lint_et_undrained_ns() -> u64 {
+    get(LINT_ET_UNDRAINED_MS) as u64 * 1_000_000
+}
+pub fn lint_oneshot_ns() -> u64 {
+    get(LINT_ONESHOT_MS) as u64 * 1_000_000
+}
+pub fn lint_writable_spin() -> u32 {
+    get(LINT_WRITABLE_SPIN).min(u32::MAX as i64) as u32
+}
+pub fn lint_ready_ignored() -> u32 {
+    get(LINT_READY_IGNORED).min(u32::MAX as i64) as u32
+}
+pub fn lint_busy_poll() -> u32 {
+    get(LINT_BUSY_POLL).min(u32::MAX as i64) as u32
+}
+pub fn lint_herd() -> u32 {
+    get(LINT_HERD).min(u32::MAX as i64) as u32
 }
 
 /// True when the loader runs us in secure-execution mode (setuid, setgid,

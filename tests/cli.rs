@@ -271,6 +271,8 @@ fn help_lists_every_flag_and_examples() {
             "--lint-disable",
             "shared-after-fork",
             "--rdhup",
+            "--halfclose-timeout=MS",
+            "--dump-signal=SIG",
             "--log=",
             "--option KEY=VALUE",
             "-o,",
@@ -358,6 +360,18 @@ fn invalid_option_values_are_usage_errors() {
         ),
         (&["--lint-disable=busy-poll,nope"], "unknown lint id 'nope'"),
         (&["--lint-disable="], "empty lint id"),
+        (
+            &["--halfclose-timeout=0"],
+            "invalid value '0' for --halfclose-timeout",
+        ),
+        (
+            &["--halfclose-timeout=soon"],
+            "invalid value 'soon' for --halfclose-timeout",
+        ),
+        (
+            &["--dump-signal=SIGKILL"],
+            "invalid value 'SIGKILL' for --dump-signal",
+        ),
         (&["-o", "novalue"], "KEY=VALUE"),
         (&["--option=bad-key=1"], "invalid option name"),
         (&["--log=/tmp/a:b"], "must not contain ':'"),
@@ -641,6 +655,26 @@ fn flags_become_repoll_options() {
     );
     assert_eq!(opts(&["--rdhup=kernel"]).as_deref(), Some("rdhup=kernel"));
     assert_eq!(opts(&["--rdhup=uniform"]).as_deref(), Some("rdhup=uniform"));
+    assert_eq!(
+        opts(&["--halfclose-timeout=250"]).as_deref(),
+        Some("halfclose_timeout_ms=250")
+    );
+    assert_eq!(
+        opts(&["--halfclose-timeout", "7"]).as_deref(),
+        Some("halfclose_timeout_ms=7")
+    );
+    assert_eq!(
+        opts(&["--dump-signal=SIGUSR2"]).as_deref(),
+        Some("dump_signal=SIGUSR2")
+    );
+    assert_eq!(
+        opts(&["--dump-signal=USR1"]).as_deref(),
+        Some("dump_signal=SIGUSR1")
+    );
+    assert_eq!(
+        opts(&["--dump-signal=off"]).as_deref(),
+        Some("dump_signal=off")
+    );
     assert_eq!(
         opts(&["--log=/tmp/r.log"]).as_deref(),
         Some("log_path=/tmp/r.log")

@@ -71,6 +71,10 @@ const EXIT_NOT_FOUND: i32 = 127;
 const TRACE_FORMATS: &[&str] = &["text", "json", "chrome"];
 /// Accepted values of `--rdhup`.
 const RDHUP_MODES: &[&str] = &["uniform", "kernel"];
+/// Accepted values of `--dump-signal` (the library's `dump_signal=`).
+const DUMP_SIGNALS: &[&str] = &[
+    "off", "SIGUSR1", "SIGUSR2", "SIGHUP", "SIGWINCH", "SIGURG", "SIGPWR",
+];
 /// Lint identifiers accepted by `--lint-disable`.
 const LINT_IDS: &[&str] = &[
     "close-while-registered",
@@ -112,7 +116,16 @@ Options:
                            writable-spin, ready-ignored, busy-poll, ctl-error,
                            half-close-ignored, thundering-herd,
                            shared-after-fork
-  --rdhup=MODE           EPOLLRDHUP reporting: uniform or kernel (rdhup=)
+  --rdhup=MODE           EPOLLRDHUP reporting: uniform or kernel (rdhup=);
+                         uniform also sets it for pipes, FIFOs and ptys whose
+                         other side is gone, and after a read returned 0
+  --halfclose-timeout=MS report a connection whose peer half-closed MS
+                         milliseconds ago and that the program still holds
+                         (halfclose_timeout_ms=; default 5000; needs --lint)
+  --dump-signal=SIG      on signal SIG (SIGUSR1, SIGUSR2, SIGHUP, SIGWINCH,
+                         SIGURG, SIGPWR, or off) write every epoll interest
+                         table and the half-closed connections to the log
+                         (dump_signal=); replaces the program's handler
   --log=FILE             write repoll's output to FILE (log_path=; '%p' = pid)
   -o, --option KEY=VALUE pass a raw library option through; repeatable
   -v, --verbose          more library diagnostics (verbosity=2; -vv = 3, ...)
@@ -462,6 +475,30 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed> {
                     let v = value(&mut args)?;
                     let v = one_of("--rdhup", &v, RDHUP_MODES)?;
                     cli.set("rdhup", v)?;
+                }
+                "halfclose-timeout" => {
+                    let v = value(&mut args)?;
+                    let ms = v
+                        .to_str()
+                        .and_then(|t| t.parse::<u64>().ok())
+                        .filter(|&n| (1..=86_400_000).contains(&n))
+                        .ok_or_else(|| {
+                            Failure::usage(format!(
+                                "invalid value '{}' for --halfclose-timeout (expected milliseconds, 1..86400000)",
+                                show(&v)
+                            ))
+                        })?;
+                    cli.set("halfclose_timeout_ms", ms.to_string())?;
+                }
+                "dump-signal" => {
+                    let v = value(&mut args)?;
+                    // Accept USR2 as well as SIGUSR2.
+                    let full: OsString = match v.to_str() {
+                        Some(t) if !t.starts_with("SIG") && t != "off" => format!("SIG{t}").into(),
+                        _ => v.clone(),
+                    };
+                    let v = one_of("--dump-signal", &full, DUMP_SIGNALS)?;
+                    cli.set("dump_signal", v)?;
                 }
                 "log" => {
                     let v = value(&mut args)?;

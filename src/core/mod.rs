@@ -478,6 +478,7 @@ impl Global {
             return false;
         };
         let ext = e.ext;
+        let events = e.events;
         let state = if ext.nested != 0 {
             self.nested_state(ext.nested - 1)
         } else {
@@ -491,6 +492,8 @@ impl Global {
                 Err(_) => 0,
             }
         };
+        // rdhup=uniform (src/diag): EPOLLRDHUP at end of file, if asked for.
+        let state = crate::diag::rdhup_state(ext.kind, events, ext.poll_fd, state);
         let mut wakeup = wakeup;
         if ext.kind.counts_bytes() {
             // A write's wakeup that an observation already counted (a
@@ -671,10 +674,12 @@ impl Global {
                 }
                 continue;
             }
-            let (et, kind) = match self.inst(id).interest.get(slot) {
-                Some(e) => (e.is_et(), e.ext.kind),
+            let (et, kind, events, poll_fd) = match self.inst(id).interest.get(slot) {
+                Some(e) => (e.is_et(), e.ext.kind, e.events, e.ext.poll_fd),
                 None => continue,
             };
+            // rdhup=uniform (src/diag): EPOLLRDHUP at end of file, if asked for.
+            let revents = crate::diag::rdhup_state(kind, events, poll_fd, revents);
             let mut wakeup = 0;
             if kind.counts_bytes() && et && self.sample_growth(id, slot, revents) {
                 wakeup |= registry::EPOLLIN;

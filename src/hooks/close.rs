@@ -25,6 +25,9 @@ fn before_close(fd: c_int) -> bool {
     let bits = fdtable::bits(fd);
     if bits & !DUPED == 0 {
         fdtable::forget(fd);
+        if !in_vfork_child() {
+            crate::diag::on_close(fd, None); // lints (src/diag)
+        }
         return true;
     }
     if Reentry::active() || in_vfork_child() {
@@ -36,6 +39,7 @@ fn before_close(fd: c_int) -> bool {
     if g.internal.contains(&fd) {
         return false;
     }
+    crate::diag::on_close(fd, Some(g)); // lints (src/diag): before the core forgets fd
     if bits & (TRACKED | HANDLE) != 0 {
         g.fd_closed(fd);
     } else {
@@ -101,8 +105,10 @@ fn close_range_impl(first: c_uint, last: c_uint, flags: c_int) -> c_int {
                     .collect();
                 victims.sort_unstable();
                 for fd in victims {
+                    crate::diag::on_close(fd, Some(g)); // lints (src/diag)
                     g.fd_closed(fd);
                 }
+                crate::diag::on_close_range(first, last); // lints (src/diag)
                 let top = (last as usize).min(fdtable::FAST_FDS - 1);
                 for fd in first as usize..=top.max(first as usize).min(fdtable::FAST_FDS - 1) {
                     if fd as c_uint > last {
@@ -207,6 +213,9 @@ fn before_replace(newfd: c_int) {
     let bits = fdtable::bits(newfd);
     if bits & !DUPED == 0 || Reentry::active() || in_vfork_child() {
         fdtable::forget(newfd);
+        if !in_vfork_child() {
+            crate::diag::on_close(newfd, None); // lints (src/diag)
+        }
         return;
     }
     let _re = Reentry::enter();
@@ -215,6 +224,7 @@ fn before_replace(newfd: c_int) {
     if g.internal.contains(&newfd) {
         g.relocate_internal(newfd);
     }
+    crate::diag::on_close(newfd, Some(g)); // lints (src/diag)
     if bits & (TRACKED | HANDLE) != 0 {
         g.fd_closed(newfd);
     }

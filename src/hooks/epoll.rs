@@ -20,6 +20,7 @@ fn create(cloexec: bool) -> Result<c_int, Errno> {
     let r = g.as_mut().expect("core initialised").create(cloexec);
     drop(g);
     crate::trace::on_create(cloexec, r, start, sys::monotonic_ns());
+    crate::diag::on_create(r); // lints, dump helper (src/diag)
     r
 }
 
@@ -82,6 +83,7 @@ pub fn ctl(epfd: c_int, op: c_int, fd: c_int, event: *const epoll_event) -> Resu
     let r = g.as_mut().expect("core initialised").ctl(epfd, op, fd, ev);
     drop(g);
     crate::trace::on_ctl(epfd, op, fd, ev, r, start, sys::monotonic_ns());
+    crate::diag::on_ctl(epfd, op, fd, ev, r); // lints (src/diag)
     r.map(|_| 0)
 }
 
@@ -126,6 +128,7 @@ pub fn wait(
     sigmask: Option<&sigset_t>,
 ) -> Result<c_int, Errno> {
     let _re = Reentry::enter();
+    crate::diag::before_wait(epfd); // lints, pending dump (src/diag); no lock held
     let start = sys::monotonic_ns();
     let mut guard = core_::lock();
     let g = guard.as_mut().expect("core initialised");
@@ -227,6 +230,16 @@ pub fn wait(
         start_ns: start,
         end_ns: end,
     });
+    crate::diag::after_wait(
+        epfd,
+        match timeout {
+            Timeout::Infinite => -1,
+            Timeout::Nanos(ns) => ns as i64,
+        },
+        &result,
+        events,
+        &fds,
+    ); // lints (src/diag); no lock held
     result.map(|n| n as c_int)
 }
 

@@ -33,6 +33,7 @@ fn after_read(fd: c_int, r: isize, err: c_int, asked: usize) {
     if fdtable::bits(fd) & (EDGE | TRACKED) == 0 || Reentry::active() {
         return;
     }
+    crate::diag::on_read(fd, r, err, asked); // lints, rdhup=uniform (src/diag): atomics only
     let (consumed, drained) = if r > 0 {
         (r as i64, false)
     } else if r == 0 {
@@ -56,6 +57,7 @@ fn after_write(fd: c_int, r: isize, err: c_int, channel: Option<u64>) {
     if fdtable::REGISTRATIONS.load(Ordering::Relaxed) == 0 || Reentry::active() {
         return;
     }
+    crate::diag::on_write(fd); // lints (src/diag): atomics only
     if r < 0 {
         if err == libc::EAGAIN && fdtable::bits(fd) & EDGE != 0 {
             let _re = Reentry::enter();
@@ -832,6 +834,9 @@ pub unsafe extern "C-unwind" fn shutdown(fd: c_int, how: c_int) -> c_int {
                 g.wakeup_fd(fd, crate::registry::EPOLLIN | crate::registry::EPOLLRDHUP);
             }
         }
+    }
+    if !Reentry::active() {
+        crate::diag::on_shutdown(fd, how, r); // half-close tracking, trace note (src/diag)
     }
     finish!(r, err)
 }

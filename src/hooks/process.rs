@@ -259,10 +259,10 @@ pub unsafe extern "C-unwind" fn poll(fds: *mut pollfd, nfds: nfds_t, timeout: c_
             sys::set_errno(libc::ENOSYS);
             return -1;
         };
-        // SAFETY: forwarding unchanged.
-        return unsafe { f(fds, nfds, timeout) };
+        // SAFETY: forwarding unchanged. rdhup=uniform: src/diag.
+        return crate::diag::poll_rdhup(fds, nfds, unsafe { f(fds, nfds, timeout) });
     }
-    poll_sliced(fds, nfds, t, core::ptr::null())
+    crate::diag::poll_rdhup(fds, nfds, poll_sliced(fds, nfds, t, core::ptr::null()))
 }
 
 /// # Safety
@@ -279,8 +279,8 @@ pub unsafe extern "C-unwind" fn ppoll(
         return -1;
     };
     if !any_handles() {
-        // SAFETY: forwarding unchanged.
-        return unsafe { f(fds, nfds, ts, mask) };
+        // SAFETY: forwarding unchanged. rdhup=uniform: src/diag.
+        return crate::diag::poll_rdhup(fds, nfds, unsafe { f(fds, nfds, ts, mask) });
     }
     let t = if ts.is_null() {
         None
@@ -295,7 +295,7 @@ pub unsafe extern "C-unwind" fn ppoll(
             _ => return unsafe { f(fds, nfds, ts, mask) },
         }
     };
-    poll_sliced(fds, nfds, t, mask)
+    crate::diag::poll_rdhup(fds, nfds, poll_sliced(fds, nfds, t, mask))
 }
 
 /// Whether any epoll instance exists (poll sets need checking at all).

@@ -185,7 +185,7 @@ pub fn relocate_log_fd(fd: c_int) {
 pub fn init() {
     let trace = options::trace();
     let summary = options::summary();
-    if !(trace || summary || options::lint()) {
+    if !(trace || summary || crate::diag::wants_sink()) {
         return;
     }
     sink::open(false);
