@@ -135,7 +135,8 @@ impl Global {
         let n = inst.interest.len() + 1;
         for list in [&mut inst.hot, &mut inst.cold, &mut inst.pending] {
             if list.capacity() < n {
-                list.try_reserve(n - list.len()).map_err(|_| libc::ENOMEM)?;
+                let extra = (n - list.len()).max(list.capacity() / 4).max(16);
+                list.try_reserve_exact(extra).map_err(|_| libc::ENOMEM)?;
             }
         }
         Ok(())

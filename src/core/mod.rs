@@ -15,6 +15,7 @@
 
 pub mod cold;
 pub mod ident;
+pub mod small;
 
 use crate::fdtable;
 use crate::lock::{Guard, Lock};
@@ -133,9 +134,9 @@ impl Instance {
 #[derive(Default)]
 pub struct FileInfo {
     /// Open descriptors of this process naming the file.
-    pub fds: Vec<c_int>,
+    pub fds: small::SmallList<c_int, 2>,
     /// Registrations of the file: (instance, slot).
-    pub regs: Vec<(u32, u32)>,
+    pub regs: small::SmallList<(u32, u32), 1>,
     /// Identity at the time it was first seen.
     pub dev: u64,
     pub ino: u64,
@@ -148,13 +149,12 @@ pub struct FileInfo {
 pub struct Global {
     pub instances: Vec<Option<Box<Instance>>>,
     /// Descriptor number -> file id, for tracked descriptors.
-    pub fds: HashMap<c_int, u64>,
-    pub files: HashMap<u64, FileInfo>,
+    pub fds: small::FdMap,
+    pub files: small::FileTable<FileInfo>,
     /// Channel id -> registrations listening on it.
-    pub channels: HashMap<u64, Vec<(u32, u32)>>,
+    pub channels: HashMap<u64, small::SmallList<(u32, u32), 1>>,
     /// Internal descriptors (wake eventfds).
     pub internal: Vec<c_int>,
-    pub next_file: u64,
     /// Scratch buffers for non-blocking observation.
     scratch_fds: Vec<pollfd>,
     scratch_slots: Vec<u32>,
@@ -175,10 +175,7 @@ pub static INSTANCES: core::sync::atomic::AtomicUsize = core::sync::atomic::Atom
 pub fn lock() -> Guard<'static, Option<Global>> {
     let mut g = GLOBAL.lock();
     if g.is_none() {
-        *g = Some(Global {
-            next_file: 1,
-            ..Default::default()
-        });
+        *g = Some(Global::default());
     }
     g
 }
@@ -260,16 +257,12 @@ impl Global {
         Some(id)
     }
 
-    fn new_file_id(&mut self) -> u64 {
-        let id = self.next_file;
-        self.next_file += 1;
-        id
-    }
-
     /// Starts tracking descriptor `fd` as naming `file`.
     fn track_fd(&mut self, fd: c_int, file: u64) {
+        let Some(f) = self.files.get_mut(&file) else {
+            return;
+        };
         self.fds.insert(fd, file);
-        let f = self.files.entry(file).or_default();
         if !f.fds.contains(&fd) {
             f.fds.push(fd);
         }
@@ -317,15 +310,11 @@ impl Global {
                 (self.instances.len() - 1) as u32
             }
         };
-        let file = self.new_file_id();
-        self.files.insert(
-            file,
-            FileInfo {
-                kind: Kind::Epoll,
-                instance: Some(id),
-                ..Default::default()
-            },
-        );
+        let file = self.files.alloc(FileInfo {
+            kind: Kind::Epoll,
+            instance: Some(id),
+            ..Default::default()
+        });
         self.instances[id as usize] = Some(Box::new(Instance::new(file, false)));
         self.track_fd(handle, file);
         INSTANCES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
@@ -346,15 +335,11 @@ impl Global {
             return;
         };
         let id = self.instances.len() as u32;
-        let file = self.new_file_id();
-        self.files.insert(
-            file,
-            FileInfo {
-                kind: Kind::Epoll,
-                instance: Some(id),
-                ..Default::default()
-            },
-        );
+        let file = self.files.alloc(FileInfo {
+            kind: Kind::Epoll,
+            instance: Some(id),
+            ..Default::default()
+        });
         let mut probe = [pollfd {
             fd: first,
             events: libc::POLLIN,
@@ -889,12 +874,7 @@ impl Global {
 
     /// In-process write landed on `channel`: wake its listeners with IN.
     pub fn wakeup_channel(&mut self, channel: u64) {
-        let regs = RegList::of(
-            self.channels
-                .get(&channel)
-                .map(|v| v.as_slice())
-                .unwrap_or(&[]),
-        );
+        let regs = RegList::of(self.channels.get(&channel).map(|v| &v[..]).unwrap_or(&[]));
         for &(id, slot) in regs.as_slice() {
             if self.alive(id) {
                 self.wakeup_slot(
@@ -911,12 +891,7 @@ impl Global {
         let Some(&file) = self.fds.get(&fd) else {
             return;
         };
-        let regs = RegList::of(
-            self.files
-                .get(&file)
-                .map(|f| f.regs.as_slice())
-                .unwrap_or(&[]),
-        );
+        let regs = RegList::of(self.files.get(&file).map(|f| &f.regs[..]).unwrap_or(&[]));
         for &(id, slot) in regs.as_slice() {
             if self.alive(id) {
                 self.wakeup_slot(id, slot, key);
@@ -1113,16 +1088,12 @@ impl Global {
             // behind our back.
             self.fd_closed(fd);
         }
-        let file = self.new_file_id();
-        self.files.insert(
-            file,
-            FileInfo {
-                dev: ident.dev,
-                ino: ident.ino,
-                kind: ident.kind,
-                ..Default::default()
-            },
-        );
+        let file = self.files.alloc(FileInfo {
+            dev: ident.dev,
+            ino: ident.ino,
+            kind: ident.kind,
+            ..Default::default()
+        });
         self.track_fd(fd, file);
         file
     }
@@ -1155,11 +1126,9 @@ impl Global {
         let slot = self.inst_mut(id).interest.add(key, events, data, ext)?;
         self.make_hot(id, slot);
         fdtable::REGISTRATIONS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-        self.files
-            .entry(key.file)
-            .or_default()
-            .regs
-            .push((id, slot));
+        if let Some(f) = self.files.get_mut(&key.file) {
+            f.regs.push((id, slot));
+        }
         if channel != 0 {
             self.channels.entry(channel).or_default().push((id, slot));
             fdtable::bloom_set(channel);

@@ -97,13 +97,7 @@ fn close_range_impl(first: c_uint, last: c_uint, flags: c_int) -> c_int {
                 }
             }
             if !cloexec_only {
-                let mut victims: Vec<c_int> = g
-                    .fds
-                    .keys()
-                    .copied()
-                    .filter(|&fd| fd as c_uint >= first && fd as c_uint <= last)
-                    .collect();
-                victims.sort_unstable();
+                let victims: Vec<c_int> = g.fds.keys_in(first as usize, last as usize).collect();
                 for fd in victims {
                     crate::diag::on_close(fd, Some(g)); // lints (src/diag)
                     g.fd_closed(fd);
