@@ -155,6 +155,9 @@ pub struct Global {
     pub channels: HashMap<u64, small::SmallList<(u32, u32), 1>>,
     /// Internal descriptors (wake eventfds).
     pub internal: Vec<c_int>,
+    /// The range a running close_range is closing: none of its numbers
+    /// keeps a file open.
+    pub closing: Option<(c_int, c_int)>,
     /// Scratch buffers for non-blocking observation.
     scratch_fds: Vec<pollfd>,
     scratch_slots: Vec<u32>,
@@ -484,7 +487,14 @@ impl Global {
             // A write's wakeup that an observation already counted (a
             // waiter polled the data before the writer's hook got the lock)
             // is the same wakeup, not a second edge (THR-TWO-1).
-            if !self.sample_growth(id, slot, state) && wakeup & WRITE_WAKEUP != 0 {
+            // Without IN/RDNORM interest poll does not say readable: measure
+            // the bytes anyway (an OUT|PRI item still gets the edge).
+            let measured = if events & (registry::EPOLLIN | registry::EPOLLRDNORM) == 0 {
+                state | registry::EPOLLIN
+            } else {
+                state
+            };
+            if !self.sample_growth(id, slot, measured) && wakeup & WRITE_WAKEUP != 0 {
                 wakeup = 0;
             }
         }
@@ -513,7 +523,7 @@ impl Global {
     /// ttys, pending connections (TCP_INFO) for listeners, the pending
     /// signal set for signalfds.
     fn queued_bytes(&self, fd: c_int, kind: Kind, state: u32) -> i64 {
-        if state & registry::EPOLLIN == 0 {
+        if state & (registry::EPOLLIN | registry::EPOLLRDNORM) == 0 {
             return 0;
         }
         match kind {
@@ -554,7 +564,8 @@ impl Global {
         {
             self.refresh(inner, 1);
             if self.inst(inner).interest.has_reportable() {
-                return registry::EPOLLIN;
+                // ep_eventpoll_poll: EPOLLIN | EPOLLRDNORM.
+                return registry::EPOLLIN | registry::EPOLLRDNORM;
             }
         }
         0
@@ -667,7 +678,7 @@ impl Global {
             let revents = crate::diag::rdhup_state(kind, events, poll_fd, revents);
             let mut wakeup = 0;
             if kind.counts_bytes() && et && self.sample_growth(id, slot, revents) {
-                wakeup |= registry::EPOLLIN;
+                wakeup |= data_key(kind);
             }
             woke |= self.inst_mut(id).interest.observe(slot, revents, wakeup);
             if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
@@ -822,12 +833,14 @@ impl Global {
         let Some(e) = inst.interest.get(slot) else {
             return false;
         };
-        let bits = key & e.effective_interest() & 0xffff;
+        // New data makes IN/RDNORM appear in the polled state; other key
+        // bits (PRI, RDBAND) wake an ET item without showing there.
+        let data = e.effective_interest() & (registry::EPOLLIN | registry::EPOLLRDNORM);
         e.ext.temp == cold::HOT
             && e.ext.nested == 0
             && !e.is_linked()
-            && bits != 0
-            && e.state & bits == 0
+            && key & data != 0
+            && e.state & data == 0
             // eventfd_write(0) wakes without changing the count: an ET edge
             // no observation can show (ET-EVENTFD-11).
             && !(e.is_et() && matches!(e.ext.kind, Kind::EventFd | Kind::EventFdSemaphore))
@@ -876,13 +889,12 @@ impl Global {
     pub fn wakeup_channel(&mut self, channel: u64) {
         let regs = RegList::of(self.channels.get(&channel).map(|v| &v[..]).unwrap_or(&[]));
         for &(id, slot) in regs.as_slice() {
-            if self.alive(id) {
-                self.wakeup_slot(
-                    id,
-                    slot,
-                    registry::EPOLLIN | registry::EPOLLRDNORM | WRITE_WAKEUP,
-                );
+            if !self.alive(id) {
+                continue;
             }
+            let kind = self.inst(id).interest.get(slot).map(|e| e.ext.kind);
+            let key = data_key(kind.unwrap_or_default());
+            self.wakeup_slot(id, slot, key | WRITE_WAKEUP);
         }
     }
 
@@ -1058,11 +1070,13 @@ impl Global {
                 let slot = self.inst_mut(id).interest.modify(key, events, data)?;
                 self.make_hot(id, slot);
                 self.refresh_bits(file);
+                let was_linked = self.is_linked(id, slot);
                 self.observe_one(id, slot, 0);
                 // ep_modify polls the file: a ready fd is queued at once.
                 self.inst_mut(id).interest.queue_if_ready(slot);
                 self.update_signal(id);
-                self.notify_parents(id);
+                let now_linked = self.is_linked(id, slot);
+                self.after_insert(id, now_linked && !was_linked);
                 Ok(())
             }
             libc::EPOLL_CTL_DEL => {
@@ -1078,6 +1092,14 @@ impl Global {
 
     /// File id for descriptor `fd` whose identity is `ident`.
     fn file_of(&mut self, fd: c_int, ident: &Ident) -> u64 {
+        if !self.fds.contains_key(&fd) && fdtable::bits(fd) & fdtable::DUPED != 0 {
+            // A dup made before repoll tracked the file: same open file
+            // description as a tracked descriptor, same file id.
+            if let Some(file) = self.tracked_description(fd, ident) {
+                self.track_fd(fd, file);
+                return file;
+            }
+        }
         if let Some(&file) = self.fds.get(&fd) {
             if let Some(f) = self.files.get(&file) {
                 if f.instance.is_some() || (f.dev == ident.dev && f.ino == ident.ino) {
@@ -1140,8 +1162,27 @@ impl Global {
         self.observe_one(id, slot, 0);
         self.inst_mut(id).interest.queue_if_ready(slot);
         self.update_signal(id);
-        self.notify_parents(id);
+        let linked = self.is_linked(id, slot);
+        self.after_insert(id, linked);
         Ok(())
+    }
+
+    fn is_linked(&self, id: u32, slot: u32) -> bool {
+        self.inst(id)
+            .interest
+            .get(slot)
+            .is_some_and(|e| e.is_linked())
+    }
+
+    /// After ADD/MOD of a member of `id`: the kernel wakes the instance's
+    /// waiters and parents only when the member is ready (ep_insert,
+    /// ep_modify); blocked waiters must rebuild their poll set anyway.
+    fn after_insert(&mut self, id: u32, ready: bool) {
+        if ready {
+            self.notify_parents(id);
+        } else {
+            self.wake_chain(id, 0);
+        }
     }
 
     /// Descriptor `fd` is being closed (or replaced by dup2). Called before
@@ -1217,12 +1258,32 @@ impl Global {
         }
     }
 
+    /// The tracked file whose open file description `fd` names, if any.
+    fn tracked_description(&self, fd: c_int, ident: &Ident) -> Option<u64> {
+        self.files.iter().find_map(|(id, f)| {
+            let &first = f.fds.first()?;
+            (f.instance.is_none()
+                && f.dev == ident.dev
+                && f.ino == ident.ino
+                && sys::kcmp_file(fd, first) == Ok(0))
+            .then_some(id)
+        })
+    }
+
     /// Another open descriptor of this process naming the same file as
     /// `fd` (still open), among those that took part in a dup.
     fn find_other_reference(&self, fd: c_int) -> Option<c_int> {
         let mut found = None;
+        let (lo, hi) = self.closing.unwrap_or((-1, -1));
         fdtable::each_with(fdtable::DUPED, |cand| {
-            if cand != fd && !self.internal.contains(&cand) && sys::kcmp_file(fd, cand) == Ok(0) {
+            // Not one that the running close_range closes too, nor one
+            // tracked as another file.
+            if cand != fd
+                && !(lo..=hi).contains(&cand)
+                && !self.fds.contains_key(&cand)
+                && !self.internal.contains(&cand)
+                && sys::kcmp_file(fd, cand) == Ok(0)
+            {
                 found = Some(cand);
                 return false;
             }
@@ -1408,6 +1469,20 @@ impl Global {
         if self.inst(id).wake_fd >= 0 {
             let _ = sys::read(self.inst(id).wake_fd, &mut b);
         }
+    }
+}
+
+/// The key a file's waiters are woken with when new data arrives.
+fn data_key(kind: Kind) -> u32 {
+    match kind {
+        // sock_def_readable
+        Kind::StreamSocket | Kind::DgramSocket | Kind::Listener => {
+            registry::EPOLLIN | registry::EPOLLPRI | registry::EPOLLRDNORM | registry::EPOLLRDBAND
+        }
+        // eventfd_write
+        Kind::EventFd | Kind::EventFdSemaphore => registry::EPOLLIN,
+        // pipe_write, n_tty
+        _ => registry::EPOLLIN | registry::EPOLLRDNORM,
     }
 }
 

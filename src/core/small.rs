@@ -184,6 +184,14 @@ impl<T> FileTable<T> {
         }
     }
 
+    /// Every stored value with its id.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &T)> + '_ {
+        self.slots.iter().enumerate().filter_map(|(i, (g, t))| {
+            t.as_ref()
+                .map(|t| (((*g as u64) << 32) | (i as u64 + 1), t))
+        })
+    }
+
     pub fn remove(&mut self, id: &u64) -> Option<T> {
         let (i, gen) = Self::index(*id);
         match self.slots.get_mut(i) {

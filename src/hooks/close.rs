@@ -98,10 +98,13 @@ fn close_range_impl(first: c_uint, last: c_uint, flags: c_int) -> c_int {
             }
             if !cloexec_only {
                 let victims: Vec<c_int> = g.fds.keys_in(first as usize, last as usize).collect();
+                let clamp = |v: c_uint| v.min(c_int::MAX as c_uint) as c_int;
+                g.closing = Some((clamp(first), clamp(last)));
                 for fd in victims {
                     crate::diag::on_close(fd, Some(g)); // lints (src/diag)
                     g.fd_closed(fd);
                 }
+                g.closing = None;
                 crate::diag::on_close_range(first, last); // lints (src/diag)
                 let top = (last as usize).min(fdtable::FAST_FDS - 1);
                 for fd in first as usize..=top.max(first as usize).min(fdtable::FAST_FDS - 1) {
@@ -265,7 +268,9 @@ pub unsafe extern "C-unwind" fn dup3(oldfd: c_int, newfd: c_int, flags: c_int) -
     let Some(f) = real::dup3::get() else {
         enosys!()
     };
-    if oldfd != newfd && sys::fcntl(oldfd, libc::F_GETFD, 0).is_ok() {
+    // dup3 fails EINVAL for these before touching newfd.
+    let bad = oldfd == newfd || flags & !libc::O_CLOEXEC != 0;
+    if !bad && sys::fcntl(oldfd, libc::F_GETFD, 0).is_ok() {
         before_replace(newfd);
     }
     // SAFETY: forwarding unchanged.

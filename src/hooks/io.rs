@@ -37,7 +37,10 @@ fn after_read(fd: c_int, r: isize, err: c_int, asked: usize) {
     let (consumed, drained) = if r > 0 {
         (r as i64, false)
     } else if r == 0 {
-        (0, asked > 0)
+        // End of file: the descriptor stays readable (IN|RDHUP|HUP); it is
+        // not drained, and no later observation is a new edge.
+        let _ = asked;
+        (0, false)
     } else {
         (0, err == libc::EAGAIN)
     };
@@ -442,6 +445,10 @@ pub unsafe extern "C-unwind" fn eventfd_read(fd: c_int, value: *mut u64) -> c_in
     let Some(f) = real::eventfd_read::get() else {
         enosys!()
     };
+    // glibc's eventfd_read is read(2) of 8 bytes: EINVAL on an epoll fd.
+    if is_handle(fd) {
+        return super::fail(libc::EINVAL);
+    }
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, value) };
     let err = sys::errno();
@@ -712,6 +719,10 @@ pub unsafe extern "C-unwind" fn eventfd_write(fd: c_int, value: u64) -> c_int {
     let Some(f) = real::eventfd_write::get() else {
         enosys!()
     };
+    // glibc's eventfd_write is write(2) of 8 bytes: EINVAL on an epoll fd.
+    if is_handle(fd) {
+        return super::fail(libc::EINVAL);
+    }
     // SAFETY: forwarding unchanged.
     let r = unsafe { f(fd, value) };
     let err = sys::errno();

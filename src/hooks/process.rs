@@ -130,7 +130,13 @@ impl Masked {
     fn restore(&self, fds: *mut pollfd) {
         for &(i, ev) in &self.saved[..self.n] {
             // SAFETY: index taken from the caller's array in `prepare`.
-            unsafe { (*fds.add(i)).events = ev };
+            let p = unsafe { &mut *fds.add(i) };
+            p.events = ev;
+            // An epoll fd polls as IN|RDNORM (ep_eventpoll_poll); the
+            // eventfd handle says IN only.
+            if p.revents & libc::POLLIN != 0 && ev & libc::POLLRDNORM != 0 {
+                p.revents |= libc::POLLRDNORM;
+            }
         }
     }
 }
