@@ -249,7 +249,9 @@ pub fn atfork_child() {
     sink::open(true);
 }
 
-fn tid() -> c_int {
+/// The calling thread's id, from a per-thread cache (one gettid(2) per
+/// thread; reset in a forked child). Shared with the lints.
+pub fn tid() -> c_int {
     TID.with(|t| {
         let v = t.get();
         if v != 0 {
