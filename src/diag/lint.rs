@@ -13,8 +13,10 @@ fn push_events(b: &mut LineBuf<'_>, ev: u32) {
     fmt::push_events_text(b, ev);
 }
 
+/// Cached per thread (a gettid(2) per wait was lint=1's only extra
+/// system call on the wait path).
 fn tid() -> i32 {
-    sys::gettid()
+    crate::trace::tid()
 }
 
 /// Queued bytes on `fd` (FIONREAD), or -1 when it cannot tell.
@@ -531,11 +533,7 @@ pub fn on_close(fd: c_int, g: Option<&crate::core::Global>) {
         });
         s.report(r, false);
     }
-    let (q, n) = s.take_queue();
-    drop(guard);
-    for r in q.iter().take(n).flatten() {
-        report::emit(r);
-    }
+    unlock_and_emit(guard);
 }
 
 /// Another descriptor that keeps `fd`'s registered file open, if any

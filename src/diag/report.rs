@@ -60,7 +60,7 @@ impl Report {
             lint: lint as u8,
             fd,
             epfd,
-            tid: sys::gettid(),
+            tid: crate::trace::tid(),
             real_ns: sys::clock_ns(libc::CLOCK_REALTIME),
             mono_ns: sys::monotonic_ns(),
             msg: [0; MSG_MAX],

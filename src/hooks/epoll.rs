@@ -189,6 +189,7 @@ pub fn wait(
         }
         g.inst_mut(id).waiters += 1;
         drop(guard);
+        crate::trace::before_block(); // batched records out before sleeping (src/trace); no lock held
         let ts = slice.map(sys::timespec_ns);
         let tsp = ts
             .as_ref()

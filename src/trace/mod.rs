@@ -249,7 +249,9 @@ pub fn atfork_child() {
     sink::open(true);
 }
 
-fn tid() -> c_int {
+/// The calling thread's id, from a per-thread cache (one gettid(2) per
+/// thread; reset in a forked child). Shared with the lints.
+pub fn tid() -> c_int {
     TID.with(|t| {
         let v = t.get();
         if v != 0 {
@@ -272,12 +274,6 @@ pub fn traced(
     if !active() {
         return f();
     }
-    if may_block(&args) {
-        // Batched records never wait while their thread sleeps in epoll: an
-        // idle server killed (SIGTERM, SIGKILL) or stuck in a wait has
-        // written everything it recorded.
-        pool::flush_mine();
-    }
     let prev = CURRENT.with(|c| {
         c.replace(Some(Pending {
             call,
@@ -298,14 +294,16 @@ pub fn traced(
     r
 }
 
-/// A wait that may sleep (a non-zero timeout; pwait2's timespec is not read
-/// here, so any non-NULL one counts).
+/// The calling thread is about to sleep in a wait (the core found nothing
+/// ready and released its lock): batched records never wait while their
+/// thread sleeps in epoll, so an idle server killed (SIGTERM, SIGKILL) or
+/// stuck in a wait has written everything it recorded. Called only when
+/// the wait really blocks, not for every wait with a non-zero timeout: a
+/// busy event loop whose waits find events ready keeps batching.
 #[inline]
-fn may_block(args: &Args) -> bool {
-    match *args {
-        Args::Wait { timeout, .. } => timeout != 0,
-        Args::Wait2 { .. } => true,
-        _ => false,
+pub fn before_block() {
+    if active() {
+        pool::flush_mine();
     }
 }
 

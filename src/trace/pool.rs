@@ -12,8 +12,8 @@
 //!
 //! With `trace_buffer=0` (the default) every record is written at once and
 //! the buffer only holds the line being built. With `trace_buffer=N` records
-//! accumulate up to N bytes (or 100 ms, or until the thread enters a wait
-//! that may sleep) and are written together; see docs/TRACE.md for what
+//! accumulate up to N bytes (or 100 ms, or until the thread is about to
+//! sleep in a wait) and are written together; see docs/TRACE.md for what
 //! that trades away.
 
 use super::summary::Stats;
@@ -234,8 +234,8 @@ pub fn flush(header: &mut Header, buf: &[u8]) {
     }
 }
 
-/// Writes the calling thread's waiting records (batch mode; before a wait
-/// that may sleep).
+/// Writes the calling thread's waiting records (batch mode; before the
+/// thread sleeps in a wait).
 #[inline]
 pub fn flush_mine() {
     if BATCH.load(Ordering::Relaxed) == 0 || MY_SLOT.with(|s| s.get()) == 0 {

@@ -48,6 +48,6 @@ measure "trace chrome -> file (write per record)" "trace=1:trace_format=chrome:l
 measure "trace text -> file, trace_buffer=64k" "trace=1:trace_buffer=64k:log_path=$tmp/trace.txt"
 measure "trace json -> file, trace_buffer=64k" "trace=1:trace_format=json:trace_buffer=64k:log_path=$tmp/trace.json"
 measure "trace json -> /dev/null (write per record)" "trace=1:trace_format=json:log_path=/dev/null"
-# A wait that may sleep (timeout 1000, though it returns at once) writes the
-# thread's batch first: batching then saves only the records between waits.
+# Timeout 1000, though the wait returns at once: only a wait that goes to
+# sleep writes the thread's batch, so this batches like timeout 0.
 measure "trace json -> file, trace_buffer=64k, wait(1000)" "trace=1:trace_format=json:trace_buffer=64k:log_path=$tmp/trace.json" 1000
