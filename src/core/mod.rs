@@ -91,8 +91,13 @@ pub struct Instance {
     /// The application's view of O_NONBLOCK on the handle (the real handle
     /// is always non-blocking so that repoll can drain it).
     pub app_nonblock: bool,
-    /// Spare poll-set buffers for blocking waits (no allocation per wait).
-    pub spare: Vec<Vec<pollfd>>,
+    /// Spare poll-set buffers for blocking waits (no allocation per wait),
+    /// with their maps from poll-set index to slot.
+    pub spare: Vec<(Vec<pollfd>, Vec<u32>)>,
+    /// Bumped by every mutable access (`Global::inst_mut`): a waiter whose
+    /// instance is unchanged since it built its poll set may take that
+    /// poll's results as the observation (no second poll).
+    pub epoch: u64,
     /// Something outside repoll's own waits may look at the handle
     /// (poll/select on it, or all handles after fork or SCM_RIGHTS): keep
     /// its readability up to date. Until then `update_signal` skips the
@@ -125,6 +130,7 @@ impl Instance {
             hot: Vec::new(),
             cold: Vec::new(),
             pending: Vec::new(),
+            epoch: 0,
             exposed: false,
         }
     }
@@ -219,9 +225,11 @@ impl Global {
             .expect("core: dead instance")
     }
     pub fn inst_mut(&mut self, id: u32) -> &mut Instance {
-        self.instances[id as usize]
+        let inst = self.instances[id as usize]
             .as_mut()
-            .expect("core: dead instance")
+            .expect("core: dead instance");
+        inst.epoch = inst.epoch.wrapping_add(1);
+        inst
     }
 
     /// The instance a descriptor is a handle of.
@@ -571,6 +579,118 @@ impl Global {
         0
     }
 
+    /// Records `revents`, polled for registration (id, slot) at `now`, as
+    /// its observation: ET growth sampling, queueing, and the move to the
+    /// cold set of a registration idle for `cold_after_ms`. None when the
+    /// descriptor was closed behind repoll's back (POLLNVAL): the caller
+    /// deletes the registration.
+    fn observe_polled(
+        &mut self,
+        id: u32,
+        slot: u32,
+        revents: u32,
+        now: u64,
+        demoted: &mut bool,
+    ) -> Option<bool> {
+        if revents & libc::POLLNVAL as u32 != 0 {
+            return None;
+        }
+        let (et, kind, events, poll_fd) = match self.inst(id).interest.get(slot) {
+            Some(e) => (e.is_et(), e.ext.kind, e.events, e.ext.poll_fd),
+            None => return Some(false),
+        };
+        // rdhup=uniform (src/diag): EPOLLRDHUP at end of file, if asked for.
+        let revents = crate::diag::rdhup_state(kind, events, poll_fd, revents);
+        let mut wakeup = 0;
+        if kind.counts_bytes() && et && self.sample_growth(id, slot, revents) {
+            wakeup |= data_key(kind);
+        }
+        let woke = self.inst_mut(id).interest.observe(slot, revents, wakeup);
+        let demote_ns = crate::options::cold_after_ns();
+        if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+            if !cold::is_idle(e) {
+                e.ext.last_active = now;
+            } else if now.saturating_sub(e.ext.last_active) >= demote_ns && !self.cold.disabled {
+                self.set_temp(id, slot, cold::COLD);
+                *demoted = true;
+            }
+        }
+        Some(woke)
+    }
+
+    /// The results of a blocking poll over `buf` (built by `blocking_set`
+    /// with `map`), the instance unchanged since: they are the observation
+    /// of this instance's registrations in the set, as a `refresh` would
+    /// make it, without polling again. Bits an ET item was not asked for
+    /// were set in its state and stay so.
+    ///
+    /// Pending in-process wakeups are observed first, in their order (as
+    /// `refresh` does). Returns false, observing nothing, when one of them
+    /// is not in the set: the caller then refreshes.
+    pub fn observe_blocking(&mut self, id: u32, buf: &[pollfd], map: &[u32]) -> bool {
+        const MAX_FIRST: usize = 16;
+        let mut first = [0usize; MAX_FIRST];
+        let n_first = self.inst(id).pending.len();
+        if n_first > MAX_FIRST {
+            return false;
+        }
+        for (k, &slot) in self.inst(id).pending.iter().enumerate() {
+            match map.iter().position(|&m| m == slot) {
+                Some(i) => first[k] = i,
+                None => return false,
+            }
+        }
+        let pending = core::mem::take(&mut self.inst_mut(id).pending);
+        for &slot in &pending {
+            if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
+                e.ext.pending = false;
+            }
+        }
+        let mut pending = pending;
+        pending.clear();
+        self.inst_mut(id).pending = pending;
+        let now = sys::monotonic_ns();
+        let mut woke = false;
+        let mut demoted = false;
+        let mut gone: [u32; 16] = [0; 16];
+        let mut n_gone = 0;
+        let order = first[..n_first]
+            .iter()
+            .copied()
+            .chain((0..buf.len()).filter(|i| !first[..n_first].contains(i)));
+        for i in order {
+            let (p, slot) = (&buf[i], map[i]);
+            if slot == u32::MAX {
+                continue;
+            }
+            let Some(e) = self.inst(id).interest.get(slot) else {
+                continue;
+            };
+            let asked = p.events as u16 as u32 | registry::EPOLLERR | registry::EPOLLHUP;
+            let revents = p.revents as u16 as u32 | (e.state & !asked);
+            match self.observe_polled(id, slot, revents, now, &mut demoted) {
+                Some(w) => woke |= w,
+                None => {
+                    if n_gone < gone.len() {
+                        gone[n_gone] = slot;
+                        n_gone += 1;
+                    }
+                }
+            }
+        }
+        if demoted {
+            self.poke_helper();
+        }
+        for &slot in &gone[..n_gone] {
+            self.delete_slot(id, slot);
+        }
+        self.update_signal(id);
+        if woke {
+            self.notify_parents(id);
+        }
+        true
+    }
+
     /// Observes every registration of instance `id` with one non-blocking
     /// poll and queues what became ready (the core of every wait).
     pub fn refresh(&mut self, id: u32, depth: usize) {
@@ -626,7 +746,6 @@ impl Global {
             sys::monotonic_ns()
         };
         let mut demoted = false;
-        let demote_ns = crate::options::cold_after_ns();
         // In-process wakeups first, in the order they happened (ORD-1),
         // then the rest in hot-list order.
         let mut order = core::mem::take(&mut self.scratch_order);
@@ -660,34 +779,13 @@ impl Global {
         for &i in &order {
             let i = i as usize;
             let slot = slots[i];
-            let revents = fds[i].revents as u16 as u32;
-            if revents & libc::POLLNVAL as u32 != 0 {
-                // The descriptor was closed behind our back (uninterposed
-                // close): the registration is gone, as after a last close.
-                if n_gone < gone.len() {
-                    gone[n_gone] = slot;
-                    n_gone += 1;
-                }
-                continue;
-            }
-            let (et, kind, events, poll_fd) = match self.inst(id).interest.get(slot) {
-                Some(e) => (e.is_et(), e.ext.kind, e.events, e.ext.poll_fd),
-                None => continue,
-            };
-            // rdhup=uniform (src/diag): EPOLLRDHUP at end of file, if asked for.
-            let revents = crate::diag::rdhup_state(kind, events, poll_fd, revents);
-            let mut wakeup = 0;
-            if kind.counts_bytes() && et && self.sample_growth(id, slot, revents) {
-                wakeup |= data_key(kind);
-            }
-            woke |= self.inst_mut(id).interest.observe(slot, revents, wakeup);
-            if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
-                if !cold::is_idle(e) {
-                    e.ext.last_active = now;
-                } else if now.saturating_sub(e.ext.last_active) >= demote_ns && !self.cold.disabled
-                {
-                    self.set_temp(id, slot, cold::COLD);
-                    demoted = true;
+            match self.observe_polled(id, slot, fds[i].revents as u16 as u32, now, &mut demoted) {
+                Some(w) => woke |= w,
+                None => {
+                    if n_gone < gone.len() {
+                        gone[n_gone] = slot;
+                        n_gone += 1;
+                    }
                 }
             }
         }
@@ -793,7 +891,11 @@ impl Global {
     /// in-process call: re-observe it with that key.
     pub fn wakeup_slot(&mut self, id: u32, slot: u32, key: u32) {
         if self.kernel_shows(id, slot, key) {
-            let inst = self.inst_mut(id);
+            // Not through inst_mut: a pending wakeup leaves a blocked
+            // waiter's poll set valid (see `observe_blocking`).
+            let Some(Some(inst)) = self.instances.get_mut(id as usize) else {
+                return;
+            };
             if let Some(e) = inst.interest.get_mut(slot) {
                 if !e.ext.pending {
                     e.ext.pending = true;
@@ -932,6 +1034,7 @@ impl Global {
             let Some(inst) = self.instances.get_mut(id as usize).and_then(|s| s.as_mut()) else {
                 continue;
             };
+            inst.epoch = inst.epoch.wrapping_add(1);
             let Some(e) = inst.interest.get_mut(slot) else {
                 continue;
             };
@@ -1216,10 +1319,10 @@ impl Global {
                 // Another descriptor keeps the file open: registrations live
                 // on (LIFE-DUP-1) and are polled through that descriptor.
                 for &(id, slot) in regs.as_slice() {
-                    if let Some(e) = self.instances[id as usize]
-                        .as_mut()
-                        .and_then(|i| i.interest.get_mut(slot))
-                    {
+                    if let Some(e) = self.instances[id as usize].as_mut().and_then(|i| {
+                        i.epoch = i.epoch.wrapping_add(1);
+                        i.interest.get_mut(slot)
+                    }) {
                         if e.ext.poll_fd == fd {
                             e.ext.poll_fd = other;
                             if e.ext.temp == cold::COLD {
@@ -1319,11 +1422,12 @@ impl Global {
     /// still produce a wakeup, nested instances flattened, and the wake fd
     /// last. Returns the buffer and whether an undrained edge-triggered
     /// descriptor was left out (the wait must then re-check periodically).
-    pub fn blocking_set(&mut self, id: u32) -> (Vec<pollfd>, bool) {
-        let mut buf = self.inst_mut(id).spare.pop().unwrap_or_default();
+    pub fn blocking_set(&mut self, id: u32) -> (Vec<pollfd>, Vec<u32>, bool) {
+        let (mut buf, mut map) = self.inst_mut(id).spare.pop().unwrap_or_default();
         buf.clear();
+        map.clear();
         let mut undrained = false;
-        self.collect_pollfds(id, &mut buf, &mut undrained, 0);
+        self.collect_pollfds(id, &mut buf, &mut map, &mut undrained, 0);
         // Without a wake descriptor (none could be made: EMFILE) the wait
         // re-checks periodically instead of being woken.
         let wake = self.wake_fd_of(id);
@@ -1335,7 +1439,8 @@ impl Global {
             events: libc::POLLIN,
             revents: 0,
         });
-        (buf, undrained)
+        map.push(u32::MAX);
+        (buf, map, undrained)
     }
 
     /// The instance's wake eventfd, created on first use; -1 if it cannot be.
@@ -1356,12 +1461,22 @@ impl Global {
         wake
     }
 
-    fn collect_pollfds(&self, id: u32, buf: &mut Vec<pollfd>, undrained: &mut bool, depth: usize) {
+    fn collect_pollfds(
+        &self,
+        id: u32,
+        buf: &mut Vec<pollfd>,
+        map: &mut Vec<u32>,
+        undrained: &mut bool,
+        depth: usize,
+    ) {
         if depth > MAX_NEST_LINKS + 1 {
             return;
         }
         let inst = self.inst(id);
-        for e in inst.hot.iter().filter_map(|&s| inst.interest.get(s)) {
+        for &slot in &inst.hot {
+            let Some(e) = inst.interest.get(slot) else {
+                continue;
+            };
             let eff = e.effective_interest();
             if eff == 0 {
                 continue;
@@ -1373,13 +1488,14 @@ impl Global {
                     .get(inner as usize)
                     .is_some_and(|s| s.is_some())
                 {
-                    self.collect_pollfds(inner, buf, undrained, depth + 1);
+                    self.collect_pollfds(inner, buf, map, undrained, depth + 1);
                     if self.inst(inner).wake_fd >= 0 {
                         buf.push(pollfd {
                             fd: self.inst(inner).wake_fd,
                             events: libc::POLLIN,
                             revents: 0,
                         });
+                        map.push(u32::MAX);
                     }
                 }
                 continue;
@@ -1404,6 +1520,9 @@ impl Global {
                 events: (want & !(registry::EPOLLERR | registry::EPOLLHUP)) as i16,
                 revents: 0,
             });
+            // Only this instance's own registrations are mapped: results for
+            // nested members are observed by the next refresh.
+            map.push(if depth == 0 { slot } else { u32::MAX });
         }
     }
 
@@ -1455,10 +1574,10 @@ impl Global {
         }
     }
 
-    pub fn return_buffer(&mut self, id: u32, buf: Vec<pollfd>) {
+    pub fn return_buffer(&mut self, id: u32, buf: Vec<pollfd>, map: Vec<u32>) {
         if let Some(Some(inst)) = self.instances.get_mut(id as usize) {
             if inst.spare.len() < 4 {
-                inst.spare.push(buf);
+                inst.spare.push((buf, map));
             }
         }
     }

@@ -157,12 +157,20 @@ pub fn wait(
     let ppoll = real::ppoll::get();
     let mut fds = [-1 as c_int; crate::trace::WAIT_FDS];
     let mut swept = false;
+    // The last blocking poll's results were taken as the observation.
+    let mut fresh = false;
     let result = loop {
         let g = guard.as_mut().expect("core initialised");
-        g.refresh(id, 0);
+        if !fresh {
+            g.refresh(id, 0);
+        }
         match deliver(g, id, events, maxevents as usize, &mut fds) {
             Ok(0) => {}
             other => break other,
+        }
+        if core::mem::take(&mut fresh) {
+            // Nothing from those results: observe everything.
+            continue;
         }
         let now = sys::monotonic_ns();
         let mut slice = match deadline {
@@ -181,13 +189,14 @@ pub fn wait(
         let Some(ppoll) = ppoll else {
             break Err(libc::ENOSYS);
         };
-        let (mut buf, undrained) = g.blocking_set(id);
+        let (mut buf, map, undrained) = g.blocking_set(id);
         if undrained {
             slice = Some(slice.map_or(core_::UNDRAINED_RECHECK_NS, |s| {
                 s.min(core_::UNDRAINED_RECHECK_NS)
             }));
         }
         g.inst_mut(id).waiters += 1;
+        let built = g.inst(id).epoch;
         drop(guard);
         crate::trace::before_block(); // batched records out before sleeping (src/trace); no lock held
         let ts = slice.map(sys::timespec_ns);
@@ -201,11 +210,17 @@ pub fn wait(
         let err = sys::errno();
         guard = core_::lock();
         let g = guard.as_mut().expect("core initialised");
+        let unchanged = g.inst(id).epoch == built;
         g.inst_mut(id).waiters -= 1;
         if buf.last().is_some_and(|p| p.revents != 0) {
             g.consume_wake(id);
         }
-        g.return_buffer(id, buf);
+        if r > 0 && unchanged {
+            // Nothing touched the instance while we slept: what ppoll saw
+            // is the observation (no second poll of the same set).
+            fresh = g.observe_blocking(id, &buf, &map);
+        }
+        g.return_buffer(id, buf, map);
         if r < 0 {
             // A caught signal interrupts the wait, even with SA_RESTART
             // (epoll_wait is never restarted, SIG-1).
