@@ -29,6 +29,9 @@
 #   BENCH_IDLE=10000         idle connections held open to redis (0: skip)
 #   BENCH_WRK_SECS=4         wrk duration per run
 #   BENCH_TRACE_FORMAT=text  trace format of the "trace" runs (text|json|chrome)
+#   BENCH_BUDGET_DEADCONN=150, BENCH_BUDGET_RING=50, BENCH_BUDGET_REDIS=200,
+#   BENCH_BUDGET_NGINX=100   seconds per section: the first run always
+#                            happens, further runs only while they fit
 #   BENCH_PIN=CPUS|none      CPUs for the micro-benchmarks (deadconn, ring):
 #                            default the last CPU alone, so that a round trip
 #                            costs CPU time rather than cross-CPU wake-up
@@ -86,17 +89,35 @@ say() { printf '%s\n' "$*"; printf '%s\n' "$*" >>"$LOG"; }
 note() { printf '[%4ds] %s\n' "$SECONDS" "$*" | tee -a "$LOG" >&2; }
 
 # --- cleanup: every server and helper we started is stopped, even on failure.
+# The group's id is the pid of its leader (setsid, then timeout): `kill -0
+# PID` says whether the server is up; `kill -- -PGID` reaches all of it.
+# (Right after the start the group may not exist yet: setsid runs in the
+# child after the fork.)
 stop_group() { # PGID
     local pg=$1 i
-    kill -0 -- "-$pg" 2>/dev/null || return 0
+    kill -0 -- "-$pg" 2>/dev/null || kill -0 "$pg" 2>/dev/null || return 0
+    kill -TERM "$pg" 2>/dev/null
     kill -TERM -- "-$pg" 2>/dev/null
     for i in $(seq 50); do
         kill -0 -- "-$pg" 2>/dev/null || break
         sleep 0.1
     done
     kill -KILL -- "-$pg" 2>/dev/null
+    kill -KILL "$pg" 2>/dev/null
     wait "$pg" 2>/dev/null
+    forget PGIDS "$pg" # reaped: its pid may be reused, never signal it again
     return 0
+}
+forget() { # ARRAY ID: remove ID from the array
+    local -n arr=$1
+    local x keep=()
+    for x in "${arr[@]}"; do [ "$x" = "$2" ] || keep+=("$x"); done
+    arr=("${keep[@]}")
+}
+stop_helper() { # PID
+    kill -TERM "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    forget HELPERS "$1"
 }
 cleanup() {
     local pg p
@@ -166,6 +187,34 @@ if [ -n "$PIN" ]; then
     fi
 fi
 have() { command -v "$1" >/dev/null 2>&1; }
+# rotate RUN WORD... : the words rotated by RUN-1, so that no variant always
+# runs first (or right after another) in every round.
+rotate() {
+    local r=$1
+    shift
+    local a=("$@") k
+    k=$(((r - 1) % ${#a[@]}))
+    echo "${a[@]:k}" "${a[@]:0:k}"
+}
+# Time budgets per section (seconds): run 1 always happens; a further run
+# starts only if, at the average pace so far, it ends within the budget.
+# Keeps `make bench` under 10 minutes even when repoll is slow.
+BUDGET_DEAD=${BENCH_BUDGET_DEADCONN:-150}
+BUDGET_RING=${BENCH_BUDGET_RING:-50}
+BUDGET_REDIS=${BENCH_BUDGET_REDIS:-200}
+BUDGET_NGINX=${BENCH_BUDGET_NGINX:-100}
+BUDGET_NOTES=()
+section_start() { SEC_NAME=$1 SEC_BUDGET=$2 SEC_T0=$SECONDS; }
+budget_allows() { # RUN
+    local r=$1 used=$((SECONDS - SEC_T0))
+    [ "$r" -le 1 ] && return 0
+    if [ $((used + used / (r - 1))) -gt "$SEC_BUDGET" ]; then
+        note "$SEC_NAME: time budget ${SEC_BUDGET}s reached after $((r - 1)) run(s) of $RUNS; remaining runs skipped"
+        BUDGET_NOTES+=("$SEC_NAME: $((r - 1)) of $RUNS runs (time budget ${SEC_BUDGET}s reached; BENCH_BUDGET_${SEC_NAME^^}=SECONDS to change)")
+        return 1
+    fi
+    return 0
+}
 want_section() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -194,10 +243,12 @@ run_dead() { # VARIANT N RUN
     for k in n rtps reg_ns rss_a rss_b rss_c; do rec dead "$n" "$v" "$k" "$(kv "$k" "$line")"; done
 }
 if want_section deadconn; then
+    section_start deadconn "$BUDGET_DEAD"
     for run in $(seq "$RUNS"); do
+        budget_allows "$run" || break
         for n in $NS; do
             note "deadconn run $run/$RUNS N=$n"
-            for v in $DEAD_VARIANTS; do run_dead "$v" "$n" "$run"; done
+            for v in $(rotate "$run" $DEAD_VARIANTS); do run_dead "$v" "$n" "$run"; done
         done
     done
 fi
@@ -222,10 +273,12 @@ run_ring() { # VARIANT K RUN
     rec ring "$k" "$v" hopsps "$(kv hopsps "$line")"
 }
 if want_section ring; then
+    section_start ring "$BUDGET_RING"
     for run in $(seq "$RUNS"); do
+        budget_allows "$run" || break
         note "ring run $run/$RUNS K=$KS"
         for k in $KS; do
-            for v in kernel repoll; do run_ring "$v" "$k" "$run"; done
+            for v in $(rotate "$run" kernel repoll); do run_ring "$v" "$k" "$run"; done
         done
     done
 fi
@@ -266,7 +319,7 @@ wait_port() { # PORT PGID SECONDS
     local i
     for i in $(seq $(($3 * 10))); do
         port_in_use "$1" && return 0
-        kill -0 -- "-$2" 2>/dev/null || return 1
+        kill -0 "$2" 2>/dev/null || return 1
         sleep 0.1
     done
     return 1
@@ -326,6 +379,7 @@ retry() {
     "$@"
     ATTEMPT=1
 }
+REDIS_TIMEOUT=${BENCH_REDIS_TIMEOUT:-150} # seconds for one redis-benchmark
 REDIS_VARIANTS="native repoll trace lint strace"
 IDLE_VARIANTS="native repoll trace lint"
 run_redis() { # VARIANT IDLE RUN
@@ -365,11 +419,11 @@ run_redis() { # VARIANT IDLE RUN
         done
         if [ "${cc:-0}" -le "$idle" ]; then
             fail redis $cfg "$v" "only ${cc:-0} clients connected of $idle idle (+1)"
-            kill "$hp" 2>/dev/null; wait "$hp" 2>/dev/null
+            stop_helper "$hp"
             stop_group "$pg"; return
         fi
     fi
-    csv=$(timeout -k 5 600 redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$n" -t set,get -q --csv 2>>"$LOG")
+    csv=$(timeout -k 5 "$REDIS_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$n" -t set,get -q --csv 2>>"$LOG")
     rc=$?
     printf 'redis %s %s run %s: rc=%s %s\n' "$v" "$cfg" "$run" "$rc" "$(echo $csv)" >>"$LOG"
     set=$(printf '%s\n' "$csv" | awk -F'"' '$2=="SET" {print $4}')
@@ -378,12 +432,12 @@ run_redis() { # VARIANT IDLE RUN
         # The idle connections must still be there after the benchmark.
         cc=$(timeout 5 redis-cli -h 127.0.0.1 -p "$port" info clients 2>/dev/null | tr -d '\r' | sed -n 's/^connected_clients://p')
         [ "${cc:-0}" -gt "$idle" ] || fail redis $cfg "$v" "idle connections dropped (${cc:-0} left)"
-        kill "$hp" 2>/dev/null; wait "$hp" 2>/dev/null
+        stop_helper "$hp"
     fi
-    if ! kill -0 -- "-$pg" 2>/dev/null; then
+    if ! kill -0 "$pg" 2>/dev/null; then
         fail redis $cfg "$v" "server died during the benchmark"
     elif [ $rc -ne 0 ] || [ -z "$set" ] || [ -z "$get" ]; then
-        fail redis $cfg "$v" "redis-benchmark exit status $rc"
+        fail redis $cfg "$v" "redis-benchmark exit status $rc$([ $rc = 124 ] && echo " (not done in ${REDIS_TIMEOUT}s)")"
     else
         rec redis $cfg "$v" set "$set"
         rec redis $cfg "$v" get "$get"
@@ -400,12 +454,14 @@ if want_section redis; then
     if have redis-server && have redis-benchmark && have redis-cli; then
         [ "$IDLE" -gt $((HARD_NOFILE - 200)) ] && { IDLE=$((HARD_NOFILE - 200)); note "idle connections capped at $IDLE by RLIMIT_NOFILE"; }
         have strace || REDIS_VARIANTS="native repoll trace lint"
+        section_start redis "$BUDGET_REDIS"
         for run in $(seq "$RUNS"); do
+            budget_allows "$run" || break
             note "redis run $run/$RUNS: $REDIS_VARIANTS"
-            for v in $REDIS_VARIANTS; do retry run_redis "$v" 0 "$run"; done
+            for v in $(rotate "$run" $REDIS_VARIANTS); do retry run_redis "$v" 0 "$run"; done
             if [ "$IDLE" -gt 0 ]; then
                 note "redis run $run/$RUNS with $IDLE idle connections: $IDLE_VARIANTS"
-                for v in $IDLE_VARIANTS; do retry run_redis "$v" "$IDLE" "$run"; done
+                for v in $(rotate "$run" $IDLE_VARIANTS); do retry run_redis "$v" "$IDLE" "$run"; done
             fi
         done
     else
@@ -468,7 +524,7 @@ EOF
     rc=$?
     printf 'nginx %s run %s: rc=%s %s\n' "$v" "$run" "$rc" "$(echo $out)" >>"$LOG"
     rps=$(printf '%s\n' "$out" | sed -n 's/^Requests\/sec: *//p')
-    if ! kill -0 -- "-$pg" 2>/dev/null; then
+    if ! kill -0 "$pg" 2>/dev/null; then
         fail nginx wrk "$v" "server died during the benchmark"
     elif [ $rc -ne 0 ] || [ -z "$rps" ]; then
         fail nginx wrk "$v" "wrk exit status $rc"
@@ -489,9 +545,11 @@ EOF
 if want_section nginx; then
     if have nginx && have wrk; then
         have strace || NGINX_VARIANTS="native repoll trace lint"
+        section_start nginx "$BUDGET_NGINX"
         for run in $(seq "$RUNS"); do
+            budget_allows "$run" || break
             note "nginx run $run/$RUNS: $NGINX_VARIANTS"
-            for v in $NGINX_VARIANTS; do retry run_nginx "$v" "$run"; done
+            for v in $(rotate "$run" $NGINX_VARIANTS); do retry run_nginx "$v" "$run"; done
         done
     else
         note "nginx/wrk missing: nginx section skipped"
@@ -656,6 +714,12 @@ REPORT=$OUT/report.md
         echo
     fi
 
+    if [ ${#BUDGET_NOTES[@]} -gt 0 ]; then
+        echo "## Runs cut short by the time budget"
+        echo
+        for f in "${BUDGET_NOTES[@]}"; do echo "- $f"; done
+        echo
+    fi
     if [ ${#FAILURES[@]} -gt 0 ]; then
         echo "## FAILURES"
         echo
