@@ -24,6 +24,7 @@
 #   BENCH_NS="0 100 1000 10000 max"   idle descriptors (deadconn)
 #   BENCH_KS="2 16 256"      ring sizes
 #   BENCH_HEADROOM=64        descriptors left free for the library at N=max
+#   BENCH_NMAX_CAP=100000    N=max never exceeds this (for huge hard limits)
 #   BENCH_REDIS_N=100000     redis-benchmark requests per test (-n)
 #   BENCH_REDIS_STRACE_N     requests under strace (default BENCH_REDIS_N/5)
 #   BENCH_IDLE=10000         idle connections held open to redis (0: skip)
@@ -64,6 +65,7 @@ SECTIONS=${BENCH_SECTIONS:-deadconn ring redis nginx}
 NS=${BENCH_NS:-0 100 1000 10000 max}
 KS=${BENCH_KS:-2 16 256}
 HEADROOM=${BENCH_HEADROOM:-64}
+NMAX_CAP=${BENCH_NMAX_CAP:-100000}
 REDIS_N=${BENCH_REDIS_N:-$d_redis_n}
 REDIS_STRACE_N=${BENCH_REDIS_STRACE_N:-$((REDIS_N / 5))}
 IDLE=${BENCH_IDLE:-$d_idle}
@@ -227,8 +229,12 @@ run_dead() { # VARIANT N RUN
         r-lt) mode=lt env=(LD_PRELOAD="$LIB") want=repoll ;;
         r-et) mode=et env=(LD_PRELOAD="$LIB") want=repoll ;;
     esac
+    local arg=$n
+    # On machines with a huge hard limit, N=max is capped (time, memory).
+    [ "$n" = max ] && [ "$HARD_NOFILE" != unlimited ] && [ "$HARD_NOFILE" -gt $((NMAX_CAP + HEADROOM + 16)) ] && arg=$NMAX_CAP
+    [ "$n" = max ] && [ "$HARD_NOFILE" = unlimited ] && arg=$NMAX_CAP
     line=$(timeout -k 5 $((DUR / 1000 + 100)) env "${env[@]}" "${PINCMD[@]}" \
-        "$OUT/deadconn" "$mode" "$n" "$DUR" "$HEADROOM" 2>>"$LOG")
+        "$OUT/deadconn" "$mode" "$arg" "$DUR" "$HEADROOM" 2>>"$LOG")
     rc=$?
     printf '%s %s run %s: rc=%s %s\n' "$v" "$n" "$3" "$rc" "$line" >>"$LOG"
     if [ $rc -ne 0 ] || [ -z "$line" ]; then
@@ -624,28 +630,6 @@ REPORT=$OUT/report.md
             echo "| $n${nn:+ ($nn)} | $row |"
         done | sed 's/| \([0-9]*\) (\1) |/| \1 |/'
         echo
-        echo "## 4. Memory: resident bytes per registered descriptor at N = max"
-        echo
-        echo "VmRSS before creating the idle descriptors, after creating them and after"
-        echo "registering them. Natively the kernel's own cost (an epitem per"
-        echo "registration, ~128-160 bytes of slab) does not show in VmRSS, so"
-        echo "repoll's bytes/fd minus the kernel's run is what repoll adds beyond the kernel."
-        echo
-        echo "| mode | N | kernel run: B/fd (create+register) | repoll run: B/fd (create+register) | repoll: B/fd for register only | beyond the kernel B/fd | target | mark |"
-        echo "|---|---|---|---|---|---|---|---|"
-        for m in lt et; do
-            nn=$(med dead max "k-$m" n); rn=$(med dead max "r-$m" n)
-            ka=$(med dead max "k-$m" rss_a); kc=$(med dead max "k-$m" rss_c)
-            ra=$(med dead max "r-$m" rss_a); rb=$(med dead max "r-$m" rss_b); rc=$(med dead max "r-$m" rss_c)
-            # Per run deltas would be better than deltas of medians; use per-run.
-            kd=$(awk -F'\t' -v v="k-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_a"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
-            rd=$(awk -F'\t' -v v="r-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_a"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
-            rg=$(awk -F'\t' -v v="r-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_b"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
-            beyond=$(awk -v r="$rd" -v k="$kd" 'BEGIN { if (r == "" || k == "") print "n/a"; else printf "%.1f\n", r - k }')
-            mm=$(awk -v b="$beyond" 'BEGIN { if (b == "n/a") print "n/a"; else if (b + 0 < 128) print "ok"; else print "BELOW" }')
-            echo "| ${m^^} | ${rn:-$nn} | $(fmt "$kd") | $(fmt "$rd") | $(fmt "$rg") | $beyond | < 128 | $mm |"
-        done
-        echo
     fi
 
     if want_section ring; then
@@ -710,6 +694,33 @@ REPORT=$OUT/report.md
                 strace) notes="strace -f -e trace=epoll_wait,epoll_ctl" ;;
             esac
             echo "| $v | $(cell nginx wrk "$v" rps) | $r | ${t:+>= $t} | $(mark "$r" "$t") | $notes |"
+        done
+        echo
+    fi
+
+    if want_section deadconn; then
+        echo "## 4. Memory: resident bytes per registered descriptor at N = max"
+        echo
+        echo "VmRSS before creating the idle descriptors, after creating them and after"
+        echo "registering them, per idle descriptor. Natively the kernel's own cost (an"
+        echo "epitem per registration, in kernel slab) does not show in VmRSS, so the"
+        echo "repoll run's bytes/fd minus the kernel run's is what repoll adds beyond the kernel."
+        echo
+        slab=$(awk '$1=="eventpoll_epi" || $1=="eventpoll_pwq" {printf "%s%s %s B", sep, $1, $4; sep=", "}' /proc/slabinfo 2>/dev/null)
+        [ -n "$slab" ] && { echo "Kernel slab objects per registration on this machine (/proc/slabinfo): $slab."; echo; }
+        echo "| mode | N | kernel run: B/fd (create+register) | repoll run: B/fd (create+register) | repoll: B/fd for register only | beyond the kernel B/fd | target | mark |"
+        echo "|---|---|---|---|---|---|---|---|"
+        for m in lt et; do
+            nn=$(med dead max "k-$m" n); rn=$(med dead max "r-$m" n)
+            ka=$(med dead max "k-$m" rss_a); kc=$(med dead max "k-$m" rss_c)
+            ra=$(med dead max "r-$m" rss_a); rb=$(med dead max "r-$m" rss_b); rc=$(med dead max "r-$m" rss_c)
+            # Per run deltas would be better than deltas of medians; use per-run.
+            kd=$(awk -F'\t' -v v="k-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_a"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
+            rd=$(awk -F'\t' -v v="r-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_a"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
+            rg=$(awk -F'\t' -v v="r-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_b"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
+            beyond=$(awk -v r="$rd" -v k="$kd" 'BEGIN { if (r == "" || k == "") print "n/a"; else printf "%.1f\n", r - k }')
+            mm=$(awk -v b="$beyond" 'BEGIN { if (b == "n/a") print "n/a"; else if (b + 0 < 128) print "ok"; else print "BELOW" }')
+            echo "| ${m^^} | ${rn:-$nn} | $(fmt "$kd") | $(fmt "$rd") | $(fmt "$rg") | $beyond | < 128 | $mm |"
         done
         echo
     fi
