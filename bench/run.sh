@@ -33,6 +33,8 @@
 #   BENCH_BUDGET_DEADCONN=150, BENCH_BUDGET_RING=50, BENCH_BUDGET_REDIS=200,
 #   BENCH_BUDGET_NGINX=100   seconds per section: the first run always
 #                            happens, further runs only while they fit
+#   BENCH_DEADLINE=540       seconds after which no section starts another run
+#                            (a section not started by then is skipped)
 #   BENCH_PIN=CPUS|none      CPUs for the micro-benchmarks (deadconn, ring):
 #                            default the last CPU alone, so that a round trip
 #                            costs CPU time rather than cross-CPU wake-up
@@ -157,7 +159,7 @@ cell() { # SECTION CONFIG VARIANT KEY -> median, or FAIL(n) / FAIL
     local m f
     m=$(med "$1" "$2" "$3" "$4")
     f=$(nfail "$1" "$2" "$3")
-    if [ -z "$m" ]; then echo "FAIL"; elif [ "$f" -gt 0 ]; then echo "$(fmt "$m") (${f} failed)"; else fmt "$m"; fi
+    if [ -z "$m" ] && [ "$f" -eq 0 ]; then echo "not run"; elif [ -z "$m" ]; then echo "FAIL"; elif [ "$f" -gt 0 ]; then echo "$(fmt "$m") (${f} failed)"; else fmt "$m"; fi
 }
 
 # --- preparation -------------------------------------------------------------
@@ -207,8 +209,14 @@ BUDGET_REDIS=${BENCH_BUDGET_REDIS:-200}
 BUDGET_NGINX=${BENCH_BUDGET_NGINX:-100}
 BUDGET_NOTES=()
 section_start() { SEC_NAME=$1 SEC_BUDGET=$2 SEC_T0=$SECONDS; }
+DEADLINE=${BENCH_DEADLINE:-540}
 budget_allows() { # RUN
     local r=$1 used=$((SECONDS - SEC_T0))
+    if [ "$SECONDS" -ge "$DEADLINE" ]; then
+        note "$SEC_NAME: overall deadline ${DEADLINE}s passed; runs $r.. skipped"
+        BUDGET_NOTES+=("$SEC_NAME: $((r - 1)) of $RUNS runs (overall deadline ${DEADLINE}s passed; BENCH_DEADLINE=SECONDS to change)")
+        return 1
+    fi
     [ "$r" -le 1 ] && return 0
     if [ $((used + used / (r - 1))) -gt "$SEC_BUDGET" ]; then
         note "$SEC_NAME: time budget ${SEC_BUDGET}s reached after $((r - 1)) run(s) of $RUNS; remaining runs skipped"
@@ -233,7 +241,7 @@ run_dead() { # VARIANT N RUN
     # On machines with a huge hard limit, N=max is capped (time, memory).
     [ "$n" = max ] && [ "$HARD_NOFILE" != unlimited ] && [ "$HARD_NOFILE" -gt $((NMAX_CAP + HEADROOM + 16)) ] && arg=$NMAX_CAP
     [ "$n" = max ] && [ "$HARD_NOFILE" = unlimited ] && arg=$NMAX_CAP
-    line=$(timeout -k 5 $((DUR / 1000 + 100)) env "${env[@]}" "${PINCMD[@]}" \
+    line=$(timeout -k 5 $((DUR / 1000 + 40)) env "${env[@]}" "${PINCMD[@]}" \
         "$OUT/deadconn" "$mode" "$arg" "$DUR" "$HEADROOM" 2>>"$LOG")
     rc=$?
     printf '%s %s run %s: rc=%s %s\n' "$v" "$n" "$3" "$rc" "$line" >>"$LOG"
@@ -246,7 +254,7 @@ run_dead() { # VARIANT N RUN
         return
     fi
     local k
-    for k in n rtps reg_ns rss_a rss_b rss_c; do rec dead "$n" "$v" "$k" "$(kv "$k" "$line")"; done
+    for k in n rtps reg_ns rss_a rss_b rss_c rss_d; do rec dead "$n" "$v" "$k" "$(kv "$k" "$line")"; done
 }
 if want_section deadconn; then
     section_start deadconn "$BUDGET_DEAD"
@@ -263,7 +271,7 @@ fi
 run_ring() { # VARIANT K RUN
     local v=$1 k=$2 env=() want=kernel line rc
     [ "$v" = repoll ] && env=(LD_PRELOAD="$LIB") want=repoll
-    line=$(timeout -k 5 $((DUR / 1000 + 100)) env "${env[@]}" "${PINCMD[@]}" \
+    line=$(timeout -k 5 $((DUR / 1000 + 40)) env "${env[@]}" "${PINCMD[@]}" \
         "$OUT/ring" "$k" "$DUR" 2>>"$LOG")
     rc=$?
     printf 'ring %s %s run %s: rc=%s %s\n' "$v" "$k" "$3" "$rc" "$line" >>"$LOG"
@@ -586,7 +594,7 @@ REPORT=$OUT/report.md
     echo "| glibc | $(ldd --version 2>/dev/null | head -1 | sed 's/.* //') |"
     echo "| load average (1/5/15 min) at start, end | $START_LOAD; $END_LOAD |"
     echo "| RLIMIT_NOFILE hard | $HARD_NOFILE |"
-    echo "| repoll | $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet -- src 2>/dev/null || echo ' (src modified)'), $LIB |"
+    echo "| repoll | src/ at $(git -C "$ROOT" log -1 --format=%h -- src 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (modified)') (tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')), library $LIB |"
     have redis-server && echo "| redis | $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') |"
     have nginx && echo "| nginx | $(nginx -v 2>&1 | sed 's/.*\///') |"
     have wrk && echo "| wrk | $(wrk --version 2>&1 | head -1 | awk '{print $2}') |"
@@ -701,8 +709,9 @@ REPORT=$OUT/report.md
     if want_section deadconn; then
         echo "## 4. Memory: resident bytes per registered descriptor at N = max"
         echo
-        echo "VmRSS before creating the idle descriptors, after creating them and after"
-        echo "registering them, per idle descriptor. Natively the kernel's own cost (an"
+        echo "VmRSS before creating the idle descriptors and at the end of the ping-pong"
+        echo "(create+register), and just around the N epoll_ctl ADD (register only),"
+        echo "per idle descriptor. Natively the kernel's own cost (an"
         echo "epitem per registration, in kernel slab) does not show in VmRSS, so the"
         echo "repoll run's bytes/fd minus the kernel run's is what repoll adds beyond the kernel."
         echo
@@ -715,9 +724,9 @@ REPORT=$OUT/report.md
             ka=$(med dead max "k-$m" rss_a); kc=$(med dead max "k-$m" rss_c)
             ra=$(med dead max "r-$m" rss_a); rb=$(med dead max "r-$m" rss_b); rc=$(med dead max "r-$m" rss_c)
             # Per run deltas would be better than deltas of medians; use per-run.
-            kd=$(awk -F'\t' -v v="k-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_a"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
-            rd=$(awk -F'\t' -v v="r-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_a"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
-            rg=$(awk -F'\t' -v v="r-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_c" {print (a["rss_c"]-a["rss_b"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
+            kd=$(awk -F'\t' -v v="k-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_d" {print (a["rss_d"]-a["rss_a"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
+            rd=$(awk -F'\t' -v v="r-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_d" {print (a["rss_d"]-a["rss_a"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
+            rg=$(awk -F'\t' -v v="r-$m" '$1=="dead" && $2=="max" && $3==v {a[$4]=$5} $1=="dead" && $2=="max" && $3==v && $4=="rss_d" {print (a["rss_c"]-a["rss_b"])/a["n"]}' "$RAW" | sort -g | awk '{x[NR]=$1} END {if (NR) print x[int((NR+1)/2)]}')
             beyond=$(awk -v r="$rd" -v k="$kd" 'BEGIN { if (r == "" || k == "") print "n/a"; else printf "%.1f\n", r - k }')
             mm=$(awk -v b="$beyond" 'BEGIN { if (b == "n/a") print "n/a"; else if (b + 0 < 128) print "ok"; else print "BELOW" }')
             echo "| ${m^^} | ${rn:-$nn} | $(fmt "$kd") | $(fmt "$rd") | $(fmt "$rg") | $beyond | < 128 | $mm |"
