@@ -11,14 +11,17 @@
 #                        connections, bench/idleconn.c), nginx + wrk; native,
 #                        repoll, repoll tracing to a file, repoll lint=1, strace
 #   4. memory            VmRSS per registered descriptor at the largest N
-# Every measurement is the median of BENCH_RUNS runs; the runs of the
+# Every measurement is the median of several runs; the runs of the
 # variants being compared are interleaved (round robin), so that load from
 # elsewhere on the machine hits them alike. The tables go to stdout and to
 # BENCH.md with the machine they ran on. Raw numbers and logs: bench/out/.
 #
 # Knobs (environment):
 #   BENCH_QUICK=1            1 run, short durations, fewer requests, 1000 idle
-#   BENCH_RUNS=3             runs per measurement (median)
+#   BENCH_RUNS=N             runs per measurement (median) for every section;
+#                            by default 5 for deadconn and ring, 3 for redis,
+#                            5 for nginx (BENCH_MICRO_RUNS, BENCH_REDIS_RUNS,
+#                            BENCH_NGINX_RUNS set one)
 #   BENCH_DURATION_MS=700    measured time of one deadconn/ring run
 #   BENCH_SECTIONS="deadconn ring redis nginx"   which sections to run
 #   BENCH_NS="0 100 1000 10000 max"   idle descriptors (deadconn)
@@ -28,10 +31,10 @@
 #   BENCH_REDIS_N=100000     redis-benchmark requests per test (-n)
 #   BENCH_REDIS_STRACE_N     requests under strace (default BENCH_REDIS_N/5)
 #   BENCH_IDLE=10000         idle connections held open to redis (0: skip)
-#   BENCH_WRK_SECS=4         wrk duration per run
+#   BENCH_WRK_SECS=3         wrk duration per run
 #   BENCH_TRACE_FORMAT=text  trace format of the "trace" runs (text|json|chrome)
 #   BENCH_BUDGET_DEADCONN=150, BENCH_BUDGET_RING=50, BENCH_BUDGET_REDIS=200,
-#   BENCH_BUDGET_NGINX=100   seconds per section: the first run always
+#   BENCH_BUDGET_NGINX=130   seconds per section: the first run always
 #                            happens, further runs only while they fit
 #   BENCH_DEADLINE=540       seconds after which no section starts another run
 #                            (a section not started by then is skipped)
@@ -57,11 +60,13 @@ unset LD_PRELOAD REPOLL_OPTIONS REPOLL_LIBRARY
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-    d_runs=1 d_dur=300 d_redis_n=20000 d_idle=1000 d_wrk=2 d_md=$OUT/BENCH.quick.md
+    d_micro=1 d_redis=1 d_nginx=1 d_dur=300 d_redis_n=20000 d_idle=1000 d_wrk=2 d_md=$OUT/BENCH.quick.md
 else
-    d_runs=3 d_dur=700 d_redis_n=100000 d_idle=10000 d_wrk=4 d_md=$ROOT/BENCH.md
+    d_micro=5 d_redis=3 d_nginx=5 d_dur=700 d_redis_n=100000 d_idle=10000 d_wrk=3 d_md=$ROOT/BENCH.md
 fi
-RUNS=${BENCH_RUNS:-$d_runs}
+RUNS_MICRO=${BENCH_MICRO_RUNS:-${BENCH_RUNS:-$d_micro}}
+RUNS_REDIS=${BENCH_REDIS_RUNS:-${BENCH_RUNS:-$d_redis}}
+RUNS_NGINX=${BENCH_NGINX_RUNS:-${BENCH_RUNS:-$d_nginx}}
 DUR=${BENCH_DURATION_MS:-$d_dur}
 SECTIONS=${BENCH_SECTIONS:-deadconn ring redis nginx}
 NS=${BENCH_NS:-0 100 1000 10000 max}
@@ -163,7 +168,7 @@ cell() { # SECTION CONFIG VARIANT KEY -> median, or FAIL(n) / FAIL
 }
 
 # --- preparation -------------------------------------------------------------
-note "repoll benchmark: runs=$RUNS duration=${DUR}ms sections='$SECTIONS' quick=$QUICK"
+note "repoll benchmark: runs=$RUNS_MICRO/$RUNS_REDIS/$RUNS_NGINX duration=${DUR}ms sections='$SECTIONS' quick=$QUICK"
 if [ -f "$ROOT/scripts/install-deps.sh" ]; then
     bash "$ROOT/scripts/install-deps.sh" bench >>"$LOG" 2>&1 ||
         note "install-deps failed (not root?): sections whose programs are missing are skipped"
@@ -206,21 +211,21 @@ rotate() {
 BUDGET_DEAD=${BENCH_BUDGET_DEADCONN:-150}
 BUDGET_RING=${BENCH_BUDGET_RING:-50}
 BUDGET_REDIS=${BENCH_BUDGET_REDIS:-200}
-BUDGET_NGINX=${BENCH_BUDGET_NGINX:-100}
+BUDGET_NGINX=${BENCH_BUDGET_NGINX:-130}
 BUDGET_NOTES=()
-section_start() { SEC_NAME=$1 SEC_BUDGET=$2 SEC_T0=$SECONDS; }
+section_start() { SEC_NAME=$1 SEC_BUDGET=$2 SEC_RUNS=$3 SEC_T0=$SECONDS; }
 DEADLINE=${BENCH_DEADLINE:-540}
 budget_allows() { # RUN
     local r=$1 used=$((SECONDS - SEC_T0))
     if [ "$SECONDS" -ge "$DEADLINE" ]; then
         note "$SEC_NAME: overall deadline ${DEADLINE}s passed; runs $r.. skipped"
-        BUDGET_NOTES+=("$SEC_NAME: $((r - 1)) of $RUNS runs (overall deadline ${DEADLINE}s passed; BENCH_DEADLINE=SECONDS to change)")
+        BUDGET_NOTES+=("$SEC_NAME: $((r - 1)) of $SEC_RUNS runs (overall deadline ${DEADLINE}s passed; BENCH_DEADLINE=SECONDS to change)")
         return 1
     fi
     [ "$r" -le 1 ] && return 0
     if [ $((used + used / (r - 1))) -gt "$SEC_BUDGET" ]; then
-        note "$SEC_NAME: time budget ${SEC_BUDGET}s reached after $((r - 1)) run(s) of $RUNS; remaining runs skipped"
-        BUDGET_NOTES+=("$SEC_NAME: $((r - 1)) of $RUNS runs (time budget ${SEC_BUDGET}s reached; BENCH_BUDGET_${SEC_NAME^^}=SECONDS to change)")
+        note "$SEC_NAME: time budget ${SEC_BUDGET}s reached after $((r - 1)) run(s) of $SEC_RUNS; remaining runs skipped"
+        BUDGET_NOTES+=("$SEC_NAME: $((r - 1)) of $SEC_RUNS runs (time budget ${SEC_BUDGET}s reached; BENCH_BUDGET_${SEC_NAME^^}=SECONDS to change)")
         return 1
     fi
     return 0
@@ -257,11 +262,11 @@ run_dead() { # VARIANT N RUN
     for k in n rtps reg_ns rss_a rss_b rss_c rss_d; do rec dead "$n" "$v" "$k" "$(kv "$k" "$line")"; done
 }
 if want_section deadconn; then
-    section_start deadconn "$BUDGET_DEAD"
-    for run in $(seq "$RUNS"); do
+    section_start deadconn "$BUDGET_DEAD" "$RUNS_MICRO"
+    for run in $(seq "$RUNS_MICRO"); do
         budget_allows "$run" || break
         for n in $NS; do
-            note "deadconn run $run/$RUNS N=$n"
+            note "deadconn run $run/$RUNS_MICRO N=$n"
             for v in $(rotate "$run" $DEAD_VARIANTS); do run_dead "$v" "$n" "$run"; done
         done
     done
@@ -287,10 +292,10 @@ run_ring() { # VARIANT K RUN
     rec ring "$k" "$v" hopsps "$(kv hopsps "$line")"
 }
 if want_section ring; then
-    section_start ring "$BUDGET_RING"
-    for run in $(seq "$RUNS"); do
+    section_start ring "$BUDGET_RING" "$RUNS_MICRO"
+    for run in $(seq "$RUNS_MICRO"); do
         budget_allows "$run" || break
-        note "ring run $run/$RUNS K=$KS"
+        note "ring run $run/$RUNS_MICRO K=$KS"
         for k in $KS; do
             for v in $(rotate "$run" kernel repoll); do run_ring "$v" "$k" "$run"; done
         done
@@ -468,13 +473,13 @@ if want_section redis; then
     if have redis-server && have redis-benchmark && have redis-cli; then
         [ "$IDLE" -gt $((HARD_NOFILE - 200)) ] && { IDLE=$((HARD_NOFILE - 200)); note "idle connections capped at $IDLE by RLIMIT_NOFILE"; }
         have strace || REDIS_VARIANTS="native repoll trace lint"
-        section_start redis "$BUDGET_REDIS"
-        for run in $(seq "$RUNS"); do
+        section_start redis "$BUDGET_REDIS" "$RUNS_REDIS"
+        for run in $(seq "$RUNS_REDIS"); do
             budget_allows "$run" || break
-            note "redis run $run/$RUNS: $REDIS_VARIANTS"
+            note "redis run $run/$RUNS_REDIS: $REDIS_VARIANTS"
             for v in $(rotate "$run" $REDIS_VARIANTS); do retry run_redis "$v" 0 "$run"; done
             if [ "$IDLE" -gt 0 ]; then
-                note "redis run $run/$RUNS with $IDLE idle connections: $IDLE_VARIANTS"
+                note "redis run $run/$RUNS_REDIS with $IDLE idle connections: $IDLE_VARIANTS"
                 for v in $(rotate "$run" $IDLE_VARIANTS); do retry run_redis "$v" "$IDLE" "$run"; done
             fi
         done
@@ -559,10 +564,10 @@ EOF
 if want_section nginx; then
     if have nginx && have wrk; then
         have strace || NGINX_VARIANTS="native repoll trace lint"
-        section_start nginx "$BUDGET_NGINX"
-        for run in $(seq "$RUNS"); do
+        section_start nginx "$BUDGET_NGINX" "$RUNS_NGINX"
+        for run in $(seq "$RUNS_NGINX"); do
             budget_allows "$run" || break
-            note "nginx run $run/$RUNS: $NGINX_VARIANTS"
+            note "nginx run $run/$RUNS_NGINX: $NGINX_VARIANTS"
             for v in $(rotate "$run" $NGINX_VARIANTS); do retry run_nginx "$v" "$run"; done
         done
     else
@@ -578,7 +583,7 @@ REPORT=$OUT/report.md
     echo "# repoll benchmark"
     echo
     echo "Produced by \`make bench\` (bench/run.sh); ratios are repoll / kernel epoll"
-    echo "(or / native) from the same run, medians of $RUNS run(s) each, runs of the"
+    echo "(or / native) from the same run, medians of several runs each (see parameters), runs of the"
     echo "variants interleaved. Targets from issues 5, 7 and 8: **ok** = met,"
     echo "**BELOW** = missed, - = no target. How to read the tables: see the end."
     echo
@@ -598,7 +603,7 @@ REPORT=$OUT/report.md
     have redis-server && echo "| redis | $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') |"
     have nginx && echo "| nginx | $(nginx -v 2>&1 | sed 's/.*\///') |"
     have wrk && echo "| wrk | $(wrk --version 2>&1 | head -1 | awk '{print $2}') |"
-    echo "| parameters | runs=$RUNS, ping-pong/ring ${DUR} ms per run, redis-benchmark -c 50 -n $REDIS_N (strace: -n $REDIS_STRACE_N), $IDLE idle redis connections, wrk -t2 -c50 -d${WRK_SECS}s, trace format $TRACE_FORMAT, micro-benchmarks $([ -n "$PIN" ] && echo "pinned to CPU $PIN (taskset)" || echo "not pinned") |"
+    echo "| parameters | runs (median of): deadconn/ring $RUNS_MICRO, redis $RUNS_REDIS, nginx $RUNS_NGINX; ping-pong/ring ${DUR} ms per run, redis-benchmark -c 50 -n $REDIS_N (strace: -n $REDIS_STRACE_N), $IDLE idle redis connections, wrk -t2 -c50 -d${WRK_SECS}s, trace format $TRACE_FORMAT, micro-benchmarks $([ -n "$PIN" ] && echo "pinned to CPU $PIN (taskset)" || echo "not pinned") |"
     echo
 
     if want_section deadconn; then
@@ -770,7 +775,7 @@ REPORT=$OUT/report.md
   non-empty and well formed); lint = `REPOLL_OPTIONS=lint=1`; strace =
   native server under `strace -f -e trace=epoll_wait,epoll_ctl -o /dev/null`.
 - **Noise**: on a machine with 2 cores shared with other work, single
-  numbers move by tens of percent; compare ratios, and rerun (`BENCH_RUNS=5`)
+  numbers move by tens of percent; compare ratios, and rerun with more runs (`BENCH_RUNS=7`)
   before drawing conclusions from a small difference.
 EOF
 } >"$REPORT"
