@@ -385,7 +385,13 @@ EOF
     esac
     return 0
 }
-lint_lines() { grep -c 'repoll\[' "$1/stderr.log" 2>/dev/null || true; }
+# Lines repoll wrote on the server's stderr (lints, warnings), kept for the log.
+lint_lines() {
+    local n
+    n=$(grep -c 'repoll\[' "$1/stderr.log" 2>/dev/null)
+    [ "${n:-0}" -gt 0 ] && { echo "--- repoll lines on stderr ($1):"; grep 'repoll\[' "$1/stderr.log" | head -20; } >>"$LOG"
+    echo "${n:-0}"
+}
 
 # A server that does not come up (say another program took the port first)
 # gets a second start on another port.
@@ -466,7 +472,7 @@ run_redis() { # VARIANT IDLE RUN
         if check_trace "$dir" >"$TMP/why"; then rec redis $cfg "$v" trace_bytes "$TRACE_BYTES"
         else fail redis $cfg "$v" "trace: $(cat "$TMP/why")"; fi
     fi
-    [ "$v" = lint ] && rec redis $cfg "$v" lint_lines "$(lint_lines "$dir")"
+    case $v in repoll | trace | lint) rec redis $cfg "$v" lint_lines "$(lint_lines "$dir")" ;; esac
     rm -rf "$dir"
 }
 if want_section redis; then
@@ -558,7 +564,7 @@ EOF
         if check_trace "$dir" >"$TMP/why"; then rec nginx wrk "$v" trace_bytes "$TRACE_BYTES"
         else fail nginx wrk "$v" "trace: $(cat "$TMP/why")"; fi
     fi
-    [ "$v" = lint ] && rec nginx wrk "$v" lint_lines "$(lint_lines "$dir")"
+    case $v in repoll | trace | lint) rec nginx wrk "$v" lint_lines "$(lint_lines "$dir")" ;; esac
     rm -rf "$dir"
 }
 if want_section nginx; then
@@ -683,6 +689,7 @@ REPORT=$OUT/report.md
                     native) rs="1"; rg="1"; m="-" ;;
                     trace) b=$(med redis $cfg trace trace_bytes); [ -n "$b" ] && notes="trace $(awk -v b="$b" 'BEGIN{printf "%.1f", b/1048576}') MB ($TRACE_FORMAT), checked" ;;
                     lint) l=$(med redis $cfg lint lint_lines); notes="${l:-?} repoll[...] lines on stderr" ;;
+                    repoll) l=$(med redis $cfg repoll lint_lines); [ "${l:-0}" != 0 ] && notes="${l} repoll[...] lines on stderr" ;;
                     strace) notes="strace -f -e trace=epoll_wait,epoll_ctl, -n $REDIS_STRACE_N" ;;
                 esac
                 echo "| $cfg | $v | $(cell redis $cfg "$v" set) | $(cell redis $cfg "$v" get) | $rs | $rg | ${t:+>= $t} | $m | $notes |"
@@ -704,6 +711,7 @@ REPORT=$OUT/report.md
             case $v in
                 trace) b=$(med nginx wrk trace trace_bytes); [ -n "$b" ] && notes="trace $(awk -v b="$b" 'BEGIN{printf "%.1f", b/1048576}') MB ($TRACE_FORMAT), checked" ;;
                 lint) l=$(med nginx wrk lint lint_lines); notes="${l:-?} repoll[...] lines on stderr" ;;
+                repoll) l=$(med nginx wrk repoll lint_lines); [ "${l:-0}" != 0 ] && notes="${l} repoll[...] lines on stderr" ;;
                 strace) notes="strace -f -e trace=epoll_wait,epoll_ctl" ;;
             esac
             echo "| $v | $(cell nginx wrk "$v" rps) | $r | ${t:+>= $t} | $(mark "$r" "$t") | $notes |"
