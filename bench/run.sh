@@ -30,6 +30,7 @@
 #   BENCH_NMAX_CAP=100000    N=max never exceeds this (for huge hard limits)
 #   BENCH_REDIS_N=100000     redis-benchmark requests per test (-n)
 #   BENCH_REDIS_STRACE_N     requests under strace (default BENCH_REDIS_N/5)
+#   BENCH_REDIS_IDLE_N       requests with the idle connections (BENCH_REDIS_N/2)
 #   BENCH_IDLE=10000         idle connections held open to redis (0: skip)
 #   BENCH_WRK_SECS=3         wrk duration per run
 #   BENCH_TRACE_FORMAT=text  trace format of the "trace" runs (text|json|chrome)
@@ -75,6 +76,7 @@ HEADROOM=${BENCH_HEADROOM:-64}
 NMAX_CAP=${BENCH_NMAX_CAP:-100000}
 REDIS_N=${BENCH_REDIS_N:-$d_redis_n}
 REDIS_STRACE_N=${BENCH_REDIS_STRACE_N:-$((REDIS_N / 5))}
+REDIS_IDLE_N=${BENCH_REDIS_IDLE_N:-$((REDIS_N / 2))}
 IDLE=${BENCH_IDLE:-$d_idle}
 WRK_SECS=${BENCH_WRK_SECS:-$d_wrk}
 TRACE_FORMAT=${BENCH_TRACE_FORMAT:-text}
@@ -409,7 +411,7 @@ REDIS_VARIANTS="native repoll trace lint strace"
 IDLE_VARIANTS="native repoll trace lint"
 run_redis() { # VARIANT IDLE RUN
     local v=$1 idle=$2 run=$3 cfg=plain port dir n=$REDIS_N csv rc set get i cc hp
-    [ "$idle" -gt 0 ] && cfg=idle
+    [ "$idle" -gt 0 ] && cfg=idle n=$REDIS_IDLE_N
     [ "$v" = strace ] && n=$REDIS_STRACE_N
     free_port || { fail redis $cfg "$v" "no free port"; return; }
     port=$PORT
@@ -609,7 +611,7 @@ REPORT=$OUT/report.md
     have redis-server && echo "| redis | $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') |"
     have nginx && echo "| nginx | $(nginx -v 2>&1 | sed 's/.*\///') |"
     have wrk && echo "| wrk | $(wrk --version 2>&1 | head -1 | awk '{print $2}') |"
-    echo "| parameters | runs (median of): deadconn/ring $RUNS_MICRO, redis $RUNS_REDIS, nginx $RUNS_NGINX; ping-pong/ring ${DUR} ms per run, redis-benchmark -c 50 -n $REDIS_N (strace: -n $REDIS_STRACE_N), $IDLE idle redis connections, wrk -t2 -c50 -d${WRK_SECS}s, trace format $TRACE_FORMAT, micro-benchmarks $([ -n "$PIN" ] && echo "pinned to CPU $PIN (taskset)" || echo "not pinned") |"
+    echo "| parameters | runs (median of): deadconn/ring $RUNS_MICRO, redis $RUNS_REDIS, nginx $RUNS_NGINX; ping-pong/ring ${DUR} ms per run, redis-benchmark -c 50 -n $REDIS_N (strace: -n $REDIS_STRACE_N, idle: -n $REDIS_IDLE_N), $IDLE idle redis connections, wrk -t2 -c50 -d${WRK_SECS}s, trace format $TRACE_FORMAT, micro-benchmarks $([ -n "$PIN" ] && echo "pinned to CPU $PIN (taskset)" || echo "not pinned") |"
     echo
 
     if want_section deadconn; then
