@@ -1,7 +1,7 @@
 /* bench/deadconn.c - "dead connections": 1-byte ping-pong through epoll_wait
  * with N idle descriptors registered in the same instance.
  *
- *   deadconn MODE N DURATION_MS [HEADROOM]
+ *   deadconn MODE N DURATION_MS [HEADROOM [WARMUP_MS]]
  *
  *   MODE      lt    epoll, level-triggered (one read per round trip)
  *             et    epoll, edge-triggered (reads until EAGAIN, as ET code must)
@@ -9,8 +9,11 @@
  *   N         number of idle descriptors, or "max": as many as the hard
  *             RLIMIT_NOFILE allows (the soft limit is raised to the hard one),
  *             less HEADROOM descriptors (default 64) left for the library
- *   DURATION_MS  measured time; a warm-up of a tenth of it (at least 50 ms)
- *             comes first
+ *   DURATION_MS  measured time
+ *   WARMUP_MS round trips before the measurement (default: a tenth of
+ *             DURATION_MS, at least 50 ms); long enough for an implementation
+ *             that sorts descriptors into hot and cold ones to settle, since
+ *             the idle descriptors of a real server have been idle for long
  *
  * The measured thread owns end A of a socketpair and the epoll instance (or
  * the pollfd array). A peer thread blocks in read(2) on end B and echoes each
@@ -60,7 +63,7 @@ static void *peer(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: deadconn lt|et|poll N|max DURATION_MS [HEADROOM]\n");
+        fprintf(stderr, "usage: deadconn lt|et|poll N|max DURATION_MS [HEADROOM [WARMUP_MS]]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -71,8 +74,9 @@ int main(int argc, char **argv)
     }
     long dur_ms = atol(argv[3]);
     long headroom = argc > 4 ? atol(argv[4]) : 64;
+    long warm_ms = argc > 5 ? atol(argv[5]) : (dur_ms > 500 ? dur_ms / 10 : 50);
     long soft = raise_nofile();
-    alarm((unsigned)(dur_ms / 1000) + 120); /* never outlive a hang */
+    alarm((unsigned)((dur_ms + warm_ms) / 1000) + 120); /* never outlive a hang */
 
     long n;
     if (!strcmp(argv[2], "max")) {
@@ -133,7 +137,7 @@ int main(int argc, char **argv)
         DIE("pthread_create");
 
     struct epoll_event evs[64];
-    uint64_t warm_ns = (uint64_t)(dur_ms > 500 ? dur_ms / 10 : 50) * 1000000ull;
+    uint64_t warm_ns = (uint64_t)warm_ms * 1000000ull;
     uint64_t dur_ns = (uint64_t)dur_ms * 1000000ull;
     uint64_t start = now_ns(), t = start, mstart = 0;
     long rt = 0;

@@ -1,12 +1,12 @@
 /* bench/ring.c - token ring: K threads connected by pipes pass one token.
  *
- *   ring K DURATION_MS
+ *   ring K DURATION_MS [WARMUP_MS]
  *
  * Thread i has its own epoll instance watching the read end of pipe i
  * (EPOLLIN, level-triggered). It blocks in epoll_wait, reads the token and
  * writes it into pipe i+1 (mod K). Thread 0 counts laps (round trips of the
- * token through all K threads). After a warm-up of a tenth of DURATION_MS
- * (at least 50 ms) it measures for DURATION_MS, then sends a stop token
+ * token through all K threads). After a warm-up of WARMUP_MS (default a
+ * tenth of DURATION_MS, at least 50 ms) it measures for DURATION_MS, then sends a stop token
  * around the ring and every thread exits.
  *
  * Output, one line on stdout:
@@ -81,19 +81,20 @@ static void *node(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: ring K DURATION_MS\n");
+        fprintf(stderr, "usage: ring K DURATION_MS [WARMUP_MS]\n");
         return 2;
     }
     k = atoi(argv[1]);
     long dur_ms = atol(argv[2]);
+    long warm_ms = argc > 3 ? atol(argv[3]) : (dur_ms > 500 ? dur_ms / 10 : 50);
     if (k < 2) {
         fprintf(stderr, "ring: K must be at least 2\n");
         return 2;
     }
     raise_nofile();
-    alarm((unsigned)(dur_ms / 1000) + 120); /* never outlive a hang */
+    alarm((unsigned)((dur_ms + warm_ms) / 1000) + 120); /* never outlive a hang */
     dur_ns = (uint64_t)dur_ms * 1000000ull;
-    warm_ns = (uint64_t)(dur_ms > 500 ? dur_ms / 10 : 50) * 1000000ull;
+    warm_ns = (uint64_t)warm_ms * 1000000ull;
     pipes = calloc((size_t)k, sizeof *pipes);
     pthread_t *th = calloc((size_t)k, sizeof *th);
     if (!pipes || !th)

@@ -22,7 +22,9 @@
 #                            by default 5 for deadconn and ring, 3 for redis,
 #                            5 for nginx (BENCH_MICRO_RUNS, BENCH_REDIS_RUNS,
 #                            BENCH_NGINX_RUNS set one)
-#   BENCH_DURATION_MS=700    measured time of one deadconn/ring run
+#   BENCH_DURATION_MS=500    measured time of one deadconn/ring run
+#   BENCH_WARMUP_MS=300      round trips before that (lets a hot/cold core
+#                            demote the idle descriptors first)
 #   BENCH_SECTIONS="deadconn ring redis nginx"   which sections to run
 #   BENCH_NS="0 100 1000 10000 max"   idle descriptors (deadconn)
 #   BENCH_KS="2 16 256"      ring sizes
@@ -63,12 +65,13 @@ QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
     d_micro=1 d_redis=1 d_nginx=1 d_dur=300 d_redis_n=20000 d_idle=1000 d_wrk=2 d_md=$OUT/BENCH.quick.md
 else
-    d_micro=5 d_redis=3 d_nginx=5 d_dur=700 d_redis_n=100000 d_idle=10000 d_wrk=3 d_md=$ROOT/BENCH.md
+    d_micro=5 d_redis=3 d_nginx=5 d_dur=500 d_redis_n=100000 d_idle=10000 d_wrk=3 d_md=$ROOT/BENCH.md
 fi
 RUNS_MICRO=${BENCH_MICRO_RUNS:-${BENCH_RUNS:-$d_micro}}
 RUNS_REDIS=${BENCH_REDIS_RUNS:-${BENCH_RUNS:-$d_redis}}
 RUNS_NGINX=${BENCH_NGINX_RUNS:-${BENCH_RUNS:-$d_nginx}}
 DUR=${BENCH_DURATION_MS:-$d_dur}
+WARM=${BENCH_WARMUP_MS:-$([ "$QUICK" = 1 ] && echo 100 || echo 300)}
 SECTIONS=${BENCH_SECTIONS:-deadconn ring redis nginx}
 NS=${BENCH_NS:-0 100 1000 10000 max}
 KS=${BENCH_KS:-2 16 256}
@@ -248,8 +251,8 @@ run_dead() { # VARIANT N RUN
     # On machines with a huge hard limit, N=max is capped (time, memory).
     [ "$n" = max ] && [ "$HARD_NOFILE" != unlimited ] && [ "$HARD_NOFILE" -gt $((NMAX_CAP + HEADROOM + 16)) ] && arg=$NMAX_CAP
     [ "$n" = max ] && [ "$HARD_NOFILE" = unlimited ] && arg=$NMAX_CAP
-    line=$(timeout -k 5 $((DUR / 1000 + 40)) env "${env[@]}" "${PINCMD[@]}" \
-        "$OUT/deadconn" "$mode" "$arg" "$DUR" "$HEADROOM" 2>>"$LOG")
+    line=$(timeout -k 5 $(((DUR + WARM) / 1000 + 40)) env "${env[@]}" "${PINCMD[@]}" \
+        "$OUT/deadconn" "$mode" "$arg" "$DUR" "$HEADROOM" "$WARM" 2>>"$LOG")
     rc=$?
     printf '%s %s run %s: rc=%s %s\n' "$v" "$n" "$3" "$rc" "$line" >>"$LOG"
     if [ $rc -ne 0 ] || [ -z "$line" ]; then
@@ -278,8 +281,8 @@ fi
 run_ring() { # VARIANT K RUN
     local v=$1 k=$2 env=() want=kernel line rc
     [ "$v" = repoll ] && env=(LD_PRELOAD="$LIB") want=repoll
-    line=$(timeout -k 5 $((DUR / 1000 + 40)) env "${env[@]}" "${PINCMD[@]}" \
-        "$OUT/ring" "$k" "$DUR" 2>>"$LOG")
+    line=$(timeout -k 5 $(((DUR + WARM) / 1000 + 40)) env "${env[@]}" "${PINCMD[@]}" \
+        "$OUT/ring" "$k" "$DUR" "$WARM" 2>>"$LOG")
     rc=$?
     printf 'ring %s %s run %s: rc=%s %s\n' "$v" "$k" "$3" "$rc" "$line" >>"$LOG"
     if [ $rc -ne 0 ] || [ -z "$line" ]; then
@@ -611,7 +614,7 @@ REPORT=$OUT/report.md
     have redis-server && echo "| redis | $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') |"
     have nginx && echo "| nginx | $(nginx -v 2>&1 | sed 's/.*\///') |"
     have wrk && echo "| wrk | $(wrk --version 2>&1 | head -1 | awk '{print $2}') |"
-    echo "| parameters | runs (median of): deadconn/ring $RUNS_MICRO, redis $RUNS_REDIS, nginx $RUNS_NGINX; ping-pong/ring ${DUR} ms per run, redis-benchmark -c 50 -n $REDIS_N (strace: -n $REDIS_STRACE_N, idle: -n $REDIS_IDLE_N), $IDLE idle redis connections, wrk -t2 -c50 -d${WRK_SECS}s, trace format $TRACE_FORMAT, micro-benchmarks $([ -n "$PIN" ] && echo "pinned to CPU $PIN (taskset)" || echo "not pinned") |"
+    echo "| parameters | runs (median of): deadconn/ring $RUNS_MICRO, redis $RUNS_REDIS, nginx $RUNS_NGINX; ping-pong/ring ${DUR} ms per run after ${WARM} ms of warm-up, redis-benchmark -c 50 -n $REDIS_N (strace: -n $REDIS_STRACE_N, idle: -n $REDIS_IDLE_N), $IDLE idle redis connections, wrk -t2 -c50 -d${WRK_SECS}s, trace format $TRACE_FORMAT, micro-benchmarks $([ -n "$PIN" ] && echo "pinned to CPU $PIN (taskset)" || echo "not pinned") |"
     echo
 
     if want_section deadconn; then
