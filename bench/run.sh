@@ -36,10 +36,10 @@
 #   BENCH_IDLE=10000         idle connections held open to redis (0: skip)
 #   BENCH_WRK_SECS=3         wrk duration per run
 #   BENCH_TRACE_FORMAT=text  trace format of the "trace" runs (text|json|chrome)
-#   BENCH_BUDGET_DEADCONN=150, BENCH_BUDGET_RING=50, BENCH_BUDGET_REDIS=200,
+#   BENCH_BUDGET_DEADCONN=150, BENCH_BUDGET_RING=50, BENCH_BUDGET_REDIS=240,
 #   BENCH_BUDGET_NGINX=130   seconds per section: the first run always
 #                            happens, further runs only while they fit
-#   BENCH_DEADLINE=540       seconds after which no section starts another run
+#   BENCH_DEADLINE=510       seconds after which no section starts another run
 #                            (a section not started by then is skipped)
 #   BENCH_PIN=CPUS|none      CPUs for the micro-benchmarks (deadconn, ring):
 #                            default the last CPU alone, so that a round trip
@@ -215,11 +215,11 @@ rotate() {
 # Keeps `make bench` under 10 minutes even when repoll is slow.
 BUDGET_DEAD=${BENCH_BUDGET_DEADCONN:-150}
 BUDGET_RING=${BENCH_BUDGET_RING:-50}
-BUDGET_REDIS=${BENCH_BUDGET_REDIS:-200}
+BUDGET_REDIS=${BENCH_BUDGET_REDIS:-240}
 BUDGET_NGINX=${BENCH_BUDGET_NGINX:-130}
 BUDGET_NOTES=()
 section_start() { SEC_NAME=$1 SEC_BUDGET=$2 SEC_RUNS=$3 SEC_T0=$SECONDS; }
-DEADLINE=${BENCH_DEADLINE:-540}
+DEADLINE=${BENCH_DEADLINE:-510}
 budget_allows() { # RUN
     local r=$1 used=$((SECONDS - SEC_T0))
     if [ "$SECONDS" -ge "$DEADLINE" ]; then
@@ -437,6 +437,7 @@ run_redis() { # VARIANT IDLE RUN
     fi
     hp=""
     if [ "$idle" -gt 0 ]; then
+        local t_idle=$SECONDS
         "$OUT/idleconn" "$port" "$idle" "$SERVER_LIFETIME" >"$dir/idle.out" 2>>"$LOG" &
         hp=$!
         HELPERS+=("$hp")
@@ -452,10 +453,12 @@ run_redis() { # VARIANT IDLE RUN
             stop_helper "$hp"
             stop_group "$pg"; return
         fi
+        echo "redis $v: $idle idle connections accepted in $((SECONDS - t_idle))s" >>"$LOG"
     fi
+    local t_bench=$SECONDS
     csv=$(timeout -k 5 "$REDIS_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$n" -t set,get -q --csv 2>>"$LOG")
     rc=$?
-    printf 'redis %s %s run %s: rc=%s %s\n' "$v" "$cfg" "$run" "$rc" "$(echo $csv)" >>"$LOG"
+    printf 'redis %s %s run %s: rc=%s %ss %s\n' "$v" "$cfg" "$run" "$rc" "$((SECONDS - t_bench))" "$(echo $csv)" >>"$LOG"
     set=$(printf '%s\n' "$csv" | awk -F'"' '$2=="SET" {print $4}')
     get=$(printf '%s\n' "$csv" | awk -F'"' '$2=="GET" {print $4}')
     if [ -n "$hp" ]; then
