@@ -143,7 +143,8 @@ trap cleanup EXIT
 trap 'note "interrupted"; exit 130' INT TERM HUP
 
 # --- results: raw.tsv holds "section config variant key value" per run.
-rec() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$RAW"; }
+CUR_RUN=0 # the round the next records belong to (6th column)
+rec() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$CUR_RUN" >>"$RAW"; }
 fail() { # SECTION CONFIG VARIANT MESSAGE
     FAILURES+=("$1 $2 $3: $4")
     rec "$1" "$2" "$3" fail 1
@@ -153,6 +154,15 @@ med() { # SECTION CONFIG VARIANT KEY -> median of the runs, or empty
     awk -F'\t' -v s="$1" -v c="$2" -v v="$3" -v k="$4" \
         '$1==s && $2==c && $3==v && $4==k {print $5}' "$RAW" | sort -g |
         awk '{a[NR]=$1} END {if (NR) {if (NR%2) print a[(NR+1)/2]; else printf "%.6g\n", (a[NR/2]+a[NR/2+1])/2}}'
+}
+# pratio SECTION CONFIG VARIANT BASE KEY -> median over the rounds of
+# VARIANT/BASE measured in the same round (paired: load that hits a whole
+# round cancels out), "n/a" without a pair.
+pratio() {
+    awk -F'\t' -v s="$1" -v c="$2" -v v="$3" -v b="$4" -v k="$5" \
+        '$1==s && $2==c && $4==k { if ($3==v) x[$6]=$5; if ($3==b) y[$6]=$5 }
+         END { for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r] }' "$RAW" | sort -g |
+        awk '{a[NR]=$1} END {if (!NR) print "n/a"; else if (NR%2) printf "%.2f\n", a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'
 }
 nfail() { awk -F'\t' -v s="$1" -v c="$2" -v v="$3" '$1==s && $2==c && $3==v && $4=="fail"' "$RAW" | wc -l; }
 kv() { # KEY LINE -> value of KEY=value in LINE
@@ -269,6 +279,7 @@ run_dead() { # VARIANT N RUN
 if want_section deadconn; then
     section_start deadconn "$BUDGET_DEAD" "$RUNS_MICRO"
     for run in $(seq "$RUNS_MICRO"); do
+        CUR_RUN=$run
         budget_allows "$run" || break
         for n in $NS; do
             note "deadconn run $run/$RUNS_MICRO N=$n"
@@ -299,6 +310,7 @@ run_ring() { # VARIANT K RUN
 if want_section ring; then
     section_start ring "$BUDGET_RING" "$RUNS_MICRO"
     for run in $(seq "$RUNS_MICRO"); do
+        CUR_RUN=$run
         budget_allows "$run" || break
         note "ring run $run/$RUNS_MICRO K=$KS"
         for k in $KS; do
@@ -489,6 +501,7 @@ if want_section redis; then
         have strace || REDIS_VARIANTS="native repoll trace lint"
         section_start redis "$BUDGET_REDIS" "$RUNS_REDIS"
         for run in $(seq "$RUNS_REDIS"); do
+            CUR_RUN=$run
             budget_allows "$run" || break
             note "redis run $run/$RUNS_REDIS: $REDIS_VARIANTS"
             for v in $(rotate "$run" $REDIS_VARIANTS); do retry run_redis "$v" 0 "$run"; done
@@ -580,6 +593,7 @@ if want_section nginx; then
         have strace || NGINX_VARIANTS="native repoll trace lint"
         section_start nginx "$BUDGET_NGINX" "$RUNS_NGINX"
         for run in $(seq "$RUNS_NGINX"); do
+            CUR_RUN=$run
             budget_allows "$run" || break
             note "nginx run $run/$RUNS_NGINX: $NGINX_VARIANTS"
             for v in $(rotate "$run" $NGINX_VARIANTS); do retry run_nginx "$v" "$run"; done
@@ -597,8 +611,8 @@ REPORT=$OUT/report.md
     echo "# repoll benchmark"
     echo
     echo "Produced by \`make bench\` (bench/run.sh); ratios are repoll / kernel epoll"
-    echo "(or / native) from the same run, medians of several runs each (see parameters), runs of the"
-    echo "variants interleaved. Targets from issues 5, 7 and 8: **ok** = met,"
+    echo "(or / native), each the median over several rounds (see parameters) of the"
+    echo "ratio within a round; the variants of a round run back to back. Targets from issues 5, 7 and 8: **ok** = met,"
     echo "**BELOW** = missed, - = no target. How to read the tables: see the end."
     echo
     [ -n "$NOTE" ] && { echo "**Note:** $NOTE"; echo; }
@@ -629,9 +643,9 @@ REPORT=$OUT/report.md
             kl=$(med dead "$n" k-lt rtps); rl=$(med dead "$n" r-lt rtps)
             ke=$(med dead "$n" k-et rtps); re=$(med dead "$n" r-et rtps)
             pl=$(med dead "$n" poll rtps)
-            rlt=$(ratio "$rl" "$kl"); ret=$(ratio "$re" "$ke")
+            rlt=$(pratio dead "$n" r-lt k-lt rtps); ret=$(pratio dead "$n" r-et k-et rtps)
             # "poll takes X times epoll's time per round trip"
-            pt=$(ratio "$kl" "$pl"); [ "$pt" != n/a ] && pt="${pt}x"
+            pt=$(pratio dead "$n" k-lt poll rtps); [ "$pt" != n/a ] && pt="${pt}x"
             label=$n
             [ "$n" = max ] && label="max ($(med dead max k-lt n))"
             case $n in 0) t=0.6 ;; 10000 | max) t=0.5 ;; *) t="" ;; esac
@@ -652,8 +666,8 @@ REPORT=$OUT/report.md
             row=$(awk -v n="$nn" -v k="$kr" -v r="$rr" 'BEGIN {
                 f = "%.2f | %.0f"; ks = (k == "") ? "FAIL | FAIL" : sprintf(f, k/1e6, k/n);
                 rs = (r == "") ? "FAIL | FAIL" : sprintf(f, r/1e6, r/n);
-                q = (k == "" || r == "" || k == 0) ? "n/a" : sprintf("%.2f", r/k);
-                print ks " | " rs " | " q }')
+                print ks " | " rs }')
+            row="$row | $(pratio dead "$n" r-lt k-lt reg_ns)"
             echo "| $n${nn:+ ($nn)} | $row |"
         done | sed 's/| \([0-9]*\) (\1) |/| \1 |/'
         echo
@@ -665,7 +679,7 @@ REPORT=$OUT/report.md
         echo "| K | kernel laps/s | repoll laps/s | ratio | kernel hops/s | repoll hops/s | target | mark |"
         echo "|---|---|---|---|---|---|---|---|"
         for k in $KS; do
-            r=$(ratio "$(med ring "$k" repoll lapsps)" "$(med ring "$k" kernel lapsps)")
+            r=$(pratio ring "$k" repoll kernel lapsps)
             t=""; [ "$k" = 256 ] && t=0.5
             echo "| $k | $(cell ring "$k" kernel lapsps) | $(cell ring "$k" repoll lapsps) | $r | $(cell ring "$k" kernel hopsps) | $(cell ring "$k" repoll hopsps) | ${t:+>= $t} | $(mark "$r" "$t") |"
         done
@@ -686,7 +700,7 @@ REPORT=$OUT/report.md
             ns=$(med redis $cfg native set); ng=$(med redis $cfg native get)
             for v in $vs; do
                 s=$(med redis $cfg "$v" set); g=$(med redis $cfg "$v" get)
-                rs=$(ratio "$s" "$ns"); rg=$(ratio "$g" "$ng")
+                rs=$(pratio redis $cfg "$v" native set); rg=$(pratio redis $cfg "$v" native get)
                 case $cfg/$v in
                     */native) t="" ;; plain/repoll) t=0.9 ;; */strace) t="" ;; *) t=0.8 ;;
                 esac
@@ -713,7 +727,7 @@ REPORT=$OUT/report.md
         echo "|---|---|---|---|---|---|"
         nr=$(med nginx wrk native rps)
         for v in $NGINX_VARIANTS; do
-            r=$(ratio "$(med nginx wrk "$v" rps)" "$nr")
+            r=$(pratio nginx wrk "$v" native rps)
             case $v in native) t="" r=1 ;; repoll) t=0.9 ;; trace | lint) t=0.8 ;; *) t="" ;; esac
             notes=""
             case $v in
@@ -771,10 +785,14 @@ REPORT=$OUT/report.md
     cat <<'EOF'
 ## How to read this
 
-- **ratio** = repoll's throughput / the kernel's (or native) throughput,
-  measured in the same invocation; 1.00 means as fast as the kernel, 0.50
-  half as fast. Each number is the median of the runs; "(n failed)" after a
-  number means some runs failed (see FAILURES and bench/out/bench.log).
+- **ratio** = repoll's throughput / the kernel's (or native) throughput;
+  1.00 means as fast as the kernel, 0.50 half as fast. Each round runs
+  every variant once, back to back (in a rotating order); a ratio is the
+  median over the rounds of the ratio within a round, so load that hits a
+  whole round cancels out. Throughputs are medians over the rounds, so a
+  ratio need not equal the quotient of the two medians shown. "(n failed)"
+  after a number means some runs failed (see FAILURES and
+  bench/out/bench.log).
 - **Dead connections**: one thread ping-pongs 1 byte over a socketpair
   with a peer thread and waits for the answer in `epoll_wait`, while N
   never-ready descriptors (both ends of N/2 idle socketpairs) are registered
