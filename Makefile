@@ -113,9 +113,8 @@ fmt-check:
 clippy:
 	cd $(ROOT) && $(CARGO) clippy --release --all-targets -- -D warnings
 
-bench:
-	@if [ -f $(ROOT)/bench/run.sh ]; then \
-		$(MAKE) -C $(ROOT) all && cd $(ROOT) && bash bench/run.sh; \
-	else \
-		echo "bench: bench/run.sh is not there yet"; \
-	fi
+# Kernel epoll vs repoll: micro-benchmarks, redis, nginx, memory; prints the
+# tables and writes BENCH.md (bench/run.sh lists the BENCH_* knobs, e.g.
+# BENCH_QUICK=1). Installs redis, nginx, wrk, strace from Debian if missing.
+bench: all
+	cd $(ROOT) && bash bench/run.sh
