@@ -133,7 +133,7 @@ impl Global {
     pub fn reserve_temp(&mut self, id: u32) -> Result<(), super::Errno> {
         let inst = self.inst_mut(id);
         let n = inst.interest.len() + 1;
-        for list in [&mut inst.hot, &mut inst.cold, &mut inst.pending] {
+        for list in [&mut inst.hot, &mut inst.cold] {
             if list.capacity() < n {
                 let extra = (n - list.len()).max(list.capacity() / 4).max(16);
                 list.try_reserve_exact(extra).map_err(|_| libc::ENOMEM)?;
@@ -148,7 +148,7 @@ impl Global {
         self.flush_pending(id);
         self.set_temp(id, slot, HOT);
         if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
-            e.ext.last_active = now;
+            e.ext.last_active = super::coarse_time(now);
         }
         let woke = self.observe_one(id, slot, 0);
         self.update_signal(id);
@@ -316,7 +316,6 @@ pub fn unpin_wait() {
 struct Watched {
     id: u32,
     slot: u32,
-    file: u64,
 }
 
 extern "C" fn helper_main(_: *mut c_void) -> *mut c_void {
@@ -359,9 +358,10 @@ extern "C" fn helper_main(_: *mut c_void) -> *mut c_void {
                 }
                 let w = watched[i - 1];
                 let still = g.alive(w.id)
-                    && g.inst(w.id).interest.get(w.slot).is_some_and(|e| {
-                        e.ext.temp == COLD && e.key.file == w.file && e.ext.poll_fd == p.fd
-                    });
+                    && g.inst(w.id)
+                        .interest
+                        .get(w.slot)
+                        .is_some_and(|e| e.ext.temp == COLD && e.ext.poll_fd == p.fd);
                 if still {
                     g.promote(w.id, w.slot, now);
                 }
@@ -415,7 +415,6 @@ fn rebuild(g: &Global, fds: &mut Vec<pollfd>, watched: &mut Vec<Watched>) {
             watched.push(Watched {
                 id: id as u32,
                 slot,
-                file: e.key.file,
             });
         }
     }

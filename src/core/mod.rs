@@ -35,6 +35,9 @@ const MAX_NEST_LINKS: usize = 4;
 /// another process, so the core re-checks FIONREAD this often.
 pub const UNDRAINED_RECHECK_NS: u64 = 50_000_000;
 
+/// Capacity of an instance's list of pending in-process wakeups.
+const PENDING_MAX: usize = 64;
+
 /// Marks a wakeup key that comes from an intercepted write (see
 /// `observe_one`); never a real epoll bit.
 const WRITE_WAKEUP: u32 = 1 << 27;
@@ -59,8 +62,9 @@ pub struct Ext {
     pub temp: u8,
     /// Position in that list.
     pub pos: u32,
-    /// When the registration was last seen ready or touched (ns).
-    pub last_active: u64,
+    /// When the registration was last seen ready or touched, in
+    /// `coarse_time` units (wrapping).
+    pub last_active: u32,
     /// On the instance's `pending` list (an in-process wakeup left for the
     /// next observation, see `Global::kernel_shows`).
     pub pending: bool,
@@ -129,7 +133,8 @@ impl Instance {
             spare: Vec::new(),
             hot: Vec::new(),
             cold: Vec::new(),
-            pending: Vec::new(),
+            // Bounded: when full, pending wakeups are observed at once.
+            pending: Vec::with_capacity(PENDING_MAX),
             epoch: 0,
             exposed: false,
         }
@@ -609,8 +614,10 @@ impl Global {
         let demote_ns = crate::options::cold_after_ns();
         if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
             if !cold::is_idle(e) {
-                e.ext.last_active = now;
-            } else if now.saturating_sub(e.ext.last_active) >= demote_ns && !self.cold.disabled {
+                e.ext.last_active = coarse_time(now);
+            } else if coarse_time(now).wrapping_sub(e.ext.last_active) >= coarse_time(demote_ns)
+                && !self.cold.disabled
+            {
                 self.set_temp(id, slot, cold::COLD);
                 *demoted = true;
             }
@@ -799,9 +806,9 @@ impl Global {
         for &slot in &gone[..n_gone] {
             self.delete_slot(id, slot);
         }
-        self.scratch_fds = fds;
-        self.scratch_slots = slots;
-        self.scratch_order = order;
+        self.scratch_fds = trimmed(fds);
+        self.scratch_slots = trimmed(slots);
+        self.scratch_order = trimmed(order);
         self.update_signal(id);
         if woke {
             self.notify_parents(id);
@@ -896,13 +903,22 @@ impl Global {
             let Some(Some(inst)) = self.instances.get_mut(id as usize) else {
                 return;
             };
+            let full = inst.pending.len() == inst.pending.capacity();
             if let Some(e) = inst.interest.get_mut(slot) {
-                if !e.ext.pending {
+                if !e.ext.pending && !full {
                     e.ext.pending = true;
                     inst.pending.push(slot);
+                    return;
+                }
+                if e.ext.pending {
+                    return;
                 }
             }
-            return;
+            if !full {
+                return;
+            }
+            // The list is full (it never allocates here): observe the
+            // pending wakeups now, in order, then this one.
         }
         self.flush_pending(id);
         let was_cold = self
@@ -983,7 +999,7 @@ impl Global {
         self.set_temp(id, slot, cold::HOT);
         let now = sys::monotonic_ns();
         if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
-            e.ext.last_active = now;
+            e.ext.last_active = coarse_time(now);
         }
     }
 
@@ -1577,7 +1593,7 @@ impl Global {
     pub fn return_buffer(&mut self, id: u32, buf: Vec<pollfd>, map: Vec<u32>) {
         if let Some(Some(inst)) = self.instances.get_mut(id as usize) {
             if inst.spare.len() < 4 {
-                inst.spare.push((buf, map));
+                inst.spare.push((trimmed(buf), trimmed(map)));
             }
         }
     }
@@ -1589,6 +1605,23 @@ impl Global {
             let _ = sys::read(self.inst(id).wake_fd, &mut b);
         }
     }
+}
+
+/// Nanoseconds in units of 2^20 ns (about 1 ms), on 32 bits: enough for
+/// idle times (differences are taken wrapping; they wrap after 52 days,
+/// which at worst demotes an idle registration late or early once).
+pub fn coarse_time(ns: u64) -> u32 {
+    (ns >> 20) as u32
+}
+
+/// A scratch buffer kept for the next use, released when it is far larger
+/// than its last use needed (the hot set shrank once idle descriptors went
+/// cold): memory stays proportional to what waits really poll.
+fn trimmed<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() > 4 * v.len() + 256 {
+        v.shrink_to(2 * v.len() + 64);
+    }
+    v
 }
 
 /// The key a file's waiters are woken with when new data arrives.

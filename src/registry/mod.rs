@@ -77,6 +77,9 @@ pub struct Entry<X> {
     linked: bool,
     prev: u32,
     next: u32,
+    /// Next entry registered under the same descriptor number (another
+    /// file), NIL at the end: the index maps a number to a chain.
+    same_fd: u32,
 }
 
 impl<X> Entry<X> {
@@ -120,7 +123,11 @@ pub struct Ready {
 pub struct Interest<X> {
     slots: Vec<Option<Entry<X>>>,
     free: Vec<u32>,
-    index: HashMap<Key, u32>,
+    /// Descriptor number -> first slot of its chain (`Entry::same_fd`):
+    /// 8-byte map entries instead of (fd, file) keys (memory per
+    /// registration); two files under one number are rare.
+    index: HashMap<i32, u32>,
+    len: usize,
     head: u32,
     tail: u32,
     linked: usize,
@@ -138,6 +145,7 @@ impl<X> Interest<X> {
             slots: Vec::new(),
             free: Vec::new(),
             index: HashMap::new(),
+            len: 0,
             head: NIL,
             tail: NIL,
             linked: 0,
@@ -145,11 +153,11 @@ impl<X> Interest<X> {
     }
 
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.len == 0
     }
 
     /// Number of entries on the ready list (stale ones included).
@@ -158,7 +166,15 @@ impl<X> Interest<X> {
     }
 
     pub fn find(&self, key: Key) -> Option<u32> {
-        self.index.get(&key).copied()
+        let mut cur = *self.index.get(&key.fd)?;
+        while cur != NIL {
+            let e = self.slots[cur as usize].as_ref()?;
+            if e.key == key {
+                return Some(cur);
+            }
+            cur = e.same_fd;
+        }
+        None
     }
 
     pub fn get(&self, slot: u32) -> Option<&Entry<X>> {
@@ -199,7 +215,7 @@ impl<X> Interest<X> {
     /// and stripped of EPOLLWAKEUP. The new entry is not observed yet: the
     /// core polls it and calls `observe`, as ep_insert polls the file.
     pub fn add(&mut self, key: Key, events: u32, data: u64, ext: X) -> Result<u32, i32> {
-        if self.index.contains_key(&key) {
+        if self.find(key).is_some() {
             // From epoll_ctl(2): EEXIST when op is EPOLL_CTL_ADD and fd is
             // already registered with this epoll instance.
             return Err(EEXIST);
@@ -216,6 +232,7 @@ impl<X> Interest<X> {
             linked: false,
             prev: NIL,
             next: NIL,
+            same_fd: NIL,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -227,7 +244,11 @@ impl<X> Interest<X> {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.index.insert(key, slot);
+        let head = self.index.insert(key.fd, slot).unwrap_or(NIL);
+        if let Some(e) = self.slots[slot as usize].as_mut() {
+            e.same_fd = head;
+        }
+        self.len += 1;
         Ok(slot)
     }
 
@@ -261,7 +282,27 @@ impl<X> Interest<X> {
         let e = self.slots[slot as usize]
             .take()
             .expect("registry: remove of an empty slot");
-        self.index.remove(&e.key);
+        // Unchain it from its descriptor number.
+        if self.index.get(&e.key.fd) == Some(&slot) {
+            if e.same_fd == NIL {
+                self.index.remove(&e.key.fd);
+            } else {
+                self.index.insert(e.key.fd, e.same_fd);
+            }
+        } else if let Some(&head) = self.index.get(&e.key.fd) {
+            let mut cur = head;
+            while cur != NIL {
+                let Some(c) = self.slots[cur as usize].as_mut() else {
+                    break;
+                };
+                if c.same_fd == slot {
+                    c.same_fd = e.same_fd;
+                    break;
+                }
+                cur = c.same_fd;
+            }
+        }
+        self.len -= 1;
         self.free.push(slot);
         e
     }

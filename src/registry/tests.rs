@@ -990,3 +990,33 @@ fn ten_thousand_entries_add_and_delete() {
     assert_eq!(r.linked_len(), 0);
     assert!(!r.has_reportable());
 }
+
+/// One descriptor number can name registrations of several files (a
+/// registered number closed while a dup kept the file, then reused): the
+/// index chains them, and removing any one leaves the others findable.
+#[test]
+fn same_number_different_files_are_distinct_keys() {
+    let mut r: Interest<()> = Interest::new();
+    let k = |file| Key { fd: 7, file };
+    let a = r.add(k(1), EPOLLIN, 1, ()).unwrap();
+    let b = r.add(k(2), EPOLLIN, 2, ()).unwrap();
+    let c = r.add(k(3), EPOLLIN, 3, ()).unwrap();
+    assert_eq!(r.add(k(2), EPOLLIN, 9, ()), Err(libc::EEXIST));
+    assert_eq!(
+        (r.find(k(1)), r.find(k(2)), r.find(k(3))),
+        (Some(a), Some(b), Some(c))
+    );
+    assert_eq!(r.len(), 3);
+    r.delete(k(2)).unwrap();
+    assert_eq!(
+        (r.find(k(1)), r.find(k(2)), r.find(k(3))),
+        (Some(a), None, Some(c))
+    );
+    r.delete(k(3)).unwrap();
+    assert_eq!((r.find(k(1)), r.find(k(3))), (Some(a), None));
+    r.delete(k(1)).unwrap();
+    assert!(r.is_empty());
+    assert_eq!(r.find(k(1)), None);
+    let d = r.add(k(4), EPOLLIN, 4, ()).unwrap();
+    assert_eq!(r.find(k(4)), Some(d));
+}
