@@ -29,7 +29,7 @@ DEMO_CFLAGS ?= -std=gnu11 -O2 -Wall -Wextra
 
 .NOTPARALLEL:
 .PHONY: all test cargo-test ctest trace-test spec pytest-suites install uninstall clean \
-	demo fmt-check clippy bench
+	demo fmt-check clippy bench fuzz fuzz-ci valgrind
 
 all:
 	cd $(ROOT) && $(CARGO) build --release
@@ -104,3 +104,17 @@ bench:
 	else \
 		echo "bench: bench/run.sh is not there yet"; \
 	fi
+
+# Differential fuzzing against kernel epoll (tests/diff/README.md).
+# fuzz-ci: a bounded run (20 000 operations); fuzz: FUZZ_OPS (default 1 000 000).
+FUZZ_OPS ?= 1000000
+fuzz-ci: all
+	cd $(ROOT) && FUZZ_OPS=20000 FUZZ_SEED=1 bash tests/diff/run.sh $(LIB)
+
+fuzz: all
+	cd $(ROOT) && FUZZ_OPS=$(FUZZ_OPS) bash tests/diff/run.sh $(LIB)
+
+# A selection of the C tests under valgrind, the library preloaded
+# (tests/hardening/valgrind.sh).
+valgrind: all
+	cd $(ROOT) && bash tests/hardening/valgrind.sh $(LIB)
