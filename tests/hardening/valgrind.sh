@@ -11,6 +11,13 @@
 # status 99 otherwise) and the program's exit status is what it is without
 # valgrind. Errors are printed with their stack.
 #
+# Findings in the library that are not fixed yet are listed in
+# tests/hardening/valgrind-known.txt ("test  reason"): such a test's errors
+# are printed as XFAIL and do not fail the run (XPASS once it is clean).
+#
+# Not run: lifetime-exec-keeps-instance re-executes /proc/self/exe, which
+# under valgrind is the valgrind tool itself ("You cannot run ... directly").
+#
 #   ALL=1          every tests/c program except tests/c/known-gaps.txt
 #   ONLY="a b"     just these
 #   SUPP=file      extra suppressions (tests/hardening/valgrind.supp is always used)
@@ -34,7 +41,7 @@ et-inet-second-write-is-edge et-timerfd-expiry-is-edge et-signalfd-duplicate-sig
 lt-pipe-reports-while-ready oneshot-disarm-and-rearm order-round-robin-maxevents
 nested-loop-detection nested-depth-limit nested-poll-on-epoll-fd nested-select-on-epoll-fd
 lifetime-dup-keeps-item lifetime-dup2-and-close-range lifetime-scm-rights-copy-keeps-item
-lifetime-exec-keeps-instance lifetime-exec-program-without-epoll
+lifetime-exec-program-without-epoll
 handle-close-all-other-fds handle-daemon-sweeps-with-live-instances handle-read-write-einval
 limits-emfile limits-emfile-ctl-wait-no-leak limits-low-rlimit limits-many-items
 io-write-variants-are-edges io-fortify-read-chk syscall-raw-entry-points
@@ -46,7 +53,7 @@ signal-eintr-with-and-without-sa-restart signal-io-hooks-in-handler timeout-pwai
 if [ -n "${ONLY:-}" ]; then
     names=$ONLY
 elif [ "${ALL:-0}" = 1 ]; then
-    names=$(cd "$src" && ls *.c | sed 's/\.c$//' | while read -r n; do
+    names=$(cd "$src" && ls *.c | sed 's/\.c$//' | grep -v '^lifetime-exec-keeps-instance$' | while read -r n; do
         grep -qE "^$n([[:space:]]|\$)" "$src/known-gaps.txt" || echo "$n"; done)
 else
     names=$default
@@ -54,7 +61,9 @@ fi
 
 supp=(--suppressions="$root/tests/hardening/valgrind.supp")
 [ -n "${SUPP:-}" ] && supp+=(--suppressions="$SUPP")
-pass=0 fail=0
+known_file=$root/tests/hardening/valgrind-known.txt
+known() { [ -f "$known_file" ] && grep -qE "^$1([[:space:]]|\$)" "$known_file"; }
+pass=0 fail=0 xfail=0
 for n in $names; do
     [ -f "$src/$n.c" ] || { echo "SKIP $n (no such test)"; continue; }
     flags=(-std=gnu11 -O1 -g -Wall -Werror -pthread)
@@ -70,6 +79,12 @@ for n in $names; do
         "./$n" </dev/null >"$n.out" 2>"$n.vg")
     rc=$?
     if [ "$rc" = 99 ] || grep -q '^==[0-9]*== ' "$tmp/$n.vg"; then
+        if known "$n"; then
+            echo "XFAIL $n (known: $(grep -E "^$n" "$known_file" | head -n 1 | sed -E 's/^[^[:space:]]+[[:space:]]+//'))"
+            grep -E '^==[0-9]*== +(at|by) .*repoll|^==[0-9]*== [A-Z0-9]' "$tmp/$n.vg" | head -n 12 | sed 's/^/    /'
+            xfail=$((xfail + 1))
+            continue
+        fi
         echo "FAIL $n (valgrind errors)"
         grep '^==[0-9]*== ' "$tmp/$n.vg" | head -n 60 | sed 's/^/    /'
         fail=$((fail + 1))
@@ -78,9 +93,9 @@ for n in $names; do
         tail -n 15 "$tmp/$n.out" | sed 's/^/    /'
         fail=$((fail + 1))
     else
-        echo "PASS $n"
+        if known "$n"; then echo "XPASS $n (listed in valgrind-known.txt but clean now)"; else echo "PASS $n"; fi
         pass=$((pass + 1))
     fi
 done
-echo "valgrind: $pass passed, $fail failed"
+echo "valgrind: $pass passed, $fail failed, $xfail known findings (tests/hardening/valgrind-known.txt)"
 [ "$fail" = 0 ]
