@@ -5,7 +5,9 @@
  * stream socket stays OUT after its own SHUT_WR, the peer of a SHUT_RD stays
  * OUT, a TCP socket whose peer sends FIN stays OUT. Found by the
  * differential fuzzer (tests/diff, seeds 129, 368, 461). Closing the peer
- * of a TCP socket (FIN) is the same kind of wakeup (seed 1167). */
+ * of a TCP socket (FIN) is the same kind of wakeup (seed 1167), and so is
+ * closing the peer of a unix socket that already reports IN|HUP (seed
+ * 100407). */
 #include "check.h"
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -75,6 +77,17 @@ int main(void)
     close(outer);
     close(inner);
     close(sp[0]);
+    close(sp[1]);
+
+    make_socketpair(SOCK_SEQPACKET, sp);
+    int ep = make_epoll();
+    expect_ok(shutdown(sp[1], SHUT_RDWR));
+    check(ep_add(ep, sp[1], EPOLLIN | EPOLLET, 4) == 0);
+    expect_wait("seqpacket after its own SHUT_RDWR", ep, 8, 0, "IN|HUP data=4");
+    expect_wait("consumed", ep, 8, 0, "none");
+    close(sp[0]);
+    expect_wait("after the peer was closed", ep, 8, 0, "IN|HUP data=4");
+    close(ep);
     close(sp[1]);
     return test_done();
 }

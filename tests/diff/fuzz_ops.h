@@ -253,6 +253,8 @@ static int fz_close_hazard(int s)
     if (k == 'T' && ((fz_et[fid ^ 1] & 1) || (fz_single[fid] && fz_any_et) || fz_nested_et)) return 1;
     /* unread messages freed: write-space edge, et-socket-out-edge-on-peer-read */
     if (fz_unix(k) && ((fz_et[fid ^ 1] & 2) || fz_nested_et)) return 1;
+    /* closing a stream/seqpacket socket wakes its peer (et-shutdown-is-edge) */
+    if ((k == 's' || k == 'q') && (fz_et[fid ^ 1] & 1)) return 1;
     /* another fd of a registered file: lifetime-close-dup-keeps-original-item,
      * lifetime-close-range-item-not-resurrected */
     if (fz_hasreg[fid] && fz_other_number(fid, fz_slot[s])) return 1;
