@@ -253,6 +253,9 @@ static int fz_close_hazard(int s)
     if (k == 'T' && ((fz_et[fid ^ 1] & 1) || (fz_single[fid] && fz_any_et) || fz_nested_et)) return 1;
     /* unread messages freed: write-space edge, et-socket-out-edge-on-peer-read */
     if (fz_unix(k) && ((fz_et[fid ^ 1] & 2) || fz_nested_et)) return 1;
+    /* a HUP that goes away with a later close is a transient wakeup for
+     * outer ET instances (nested-transient-wakeup-is-edge) */
+    if (fz_nested_et && (k == 'p' || fz_unix(k) || k == 'T')) return 1;
     /* closing a stream/seqpacket socket wakes its peer (et-shutdown-is-edge) */
     if ((k == 's' || k == 'q') && (fz_et[fid ^ 1] & 1)) return 1;
     /* another fd of a registered file: lifetime-close-dup-keeps-original-item,
@@ -492,6 +495,12 @@ static int fz_connects;
 static void op_connect(int idx, const long *a)
 {
     (void)idx;
+    /* a connection to a listener that is already readable is a wakeup that
+     * outer ET instances see (nested-transient-wakeup-is-edge) */
+    if (fz_nested_et) {
+        fz_put(" -> skipped");
+        return;
+    }
     if (++fz_connects > 8) {     /* never fill a backlog: connect would block */
         fz_put(" -> skipped");
         return;
@@ -557,7 +566,8 @@ static void op_ctl(int idx, const long *a)
         ev.events &= ~(uint32_t)(EPOLLRDNORM | EPOLLPRI | EPOLLRDBAND);
     /* model: ADD/MOD in an instance watched ET by another gives the outer a
      * spurious edge (known gap nested-inner-add-not-ready-is-no-edge) */
-    if (fz_et[sel_fid(a[0])] && (ops[a[1] % 5] == EPOLL_CTL_ADD || ops[a[1] % 5] == EPOLL_CTL_MOD)) {
+    if ((fz_et[sel_fid(a[0])] || (fz_nested_et && sel_kind(a[0]) == 'E')) &&
+        (ops[a[1] % 5] == EPOLL_CTL_ADD || ops[a[1] % 5] == EPOLL_CTL_MOD)) {
         fz_put(" -> skipped");
         return;
     }
@@ -609,6 +619,12 @@ static void op_wait(int idx, const long *a)
     case 3: buf = (struct epoll_event *)fz_ro_page; break;
     case 4: buf = (struct epoll_event *)(fz_half_page + 4096 - sizeof(struct epoll_event)); break;
     default: break;
+    }
+    /* model: which item is copied before the fault, and so which ONESHOT or
+     * ET item is consumed, is ready-list order (order-hup-queued-before-later-add) */
+    if (a[2] == 4) {
+        fz_put(" -> skipped");
+        return;
     }
     if (buf == fz_ev) memset(fz_ev, 0, sizeof fz_ev);
     if (a[2] == 4) memset(fz_half_page, 0, 4096);
@@ -712,7 +728,10 @@ static void op_write(int idx, const long *a)
     /* model: known gaps et-write-via-dup-is-edge, et-tcp-write-after-urgent-data-is-edge */
     int wfid = sel_fid(a[0]);
     if (fz_dup_channel(a[0]) ||
-        (sel_kind(a[0]) == 'T' && fz_any_et && (fz_urg[wfid ^ 1] || (fz_single[wfid] && fz_urg_any)))) {
+        (sel_kind(a[0]) == 'T' && fz_any_et && (fz_urg[wfid ^ 1] || (fz_single[wfid] && fz_urg_any))) ||
+        /* a write to or from a shut-down TCP socket can draw an RST: a wakeup
+         * without a state change (et-shutdown-is-edge) */
+        (sel_kind(a[0]) == 'T' && fz_any_et && (fz_eof[wfid] || fz_single[wfid]))) {
         fz_put(" -> skipped");
         return;
     }
@@ -755,7 +774,7 @@ static void op_read(int idx, const long *a)
     }
     /* model: a read at EOF re-arms an ET item (known gap et-eof-read-is-not-edge) */
     char k = sel_kind(a[0]);
-    if ((fz_unix(k) || k == 'T') && (fz_et[sel_fid(a[0])] & 1) && fz_eof[sel_fid(a[0])]) {
+    if ((fz_unix(k) || k == 'T') && ((fz_et[sel_fid(a[0])] & 1) || fz_nested_et) && fz_eof[sel_fid(a[0])]) {
         fz_put(" -> skipped");
         return;
     }
@@ -937,7 +956,7 @@ static void op_poll(int idx, const long *a)
 static void op_fionread(int idx, const long *a)
 {
     (void)idx;
-    if (sel_kind(a[0]) == 'E') {   /* model: ioctl on an epoll fd (known gap) */
+    if (sel_kind(a[0]) == 'E' || a[0] == 101) {   /* model: ioctl on an epoll fd (known gap; 101 may be a dup2 of one) */
         fz_put(" -> skipped");
         return;
     }
