@@ -236,7 +236,7 @@ static int fz_dup_channel(long s)
 {
     char k = sel_kind(s);
     int fid = sel_fid(s);
-    if ((k != 'e' && k != 't') || !fid || !fz_hasreg[fid]) return 0;
+    if ((k != 'e' && k != 't' && k != 'L') || !fid || !fz_hasreg[fid]) return 0;
     for (int i = 0; i < fz_nreg; i++)
         if (fz_reg_fid[i] == fid && fz_reg_fd[i] != fz_slot[s]) return 1;
     return 0;
@@ -530,7 +530,9 @@ static void op_connect(int idx, const long *a)
 static void op_accept(int idx, const long *a)
 {
     (void)idx;
-    if (fz_nested_et) {   /* model: known gap nested-listener-accept-is-no-edge */
+    /* model: known gaps nested-listener-accept-is-no-edge,
+     * et-listener-connection-after-accept-is-edge */
+    if (fz_nested_et || fz_dup_channel(a[1])) {
         fz_put(" -> skipped");
         return;
     }
