@@ -30,13 +30,13 @@ DEMO_CFLAGS ?= -std=gnu11 -O2 -Wall -Wextra
 
 .NOTPARALLEL:
 .PHONY: all test cargo-test ctest ctest-cold trace-test lint-test real-test spec pytest-suites install uninstall clean \
-	demo fmt-check clippy bench
+	demo fmt-check clippy bench fuzz fuzz-ci valgrind
 
 all:
 	cd $(ROOT) && $(CARGO) build --release
 
 # In order, stopping at the first failure.
-test: all cargo-test ctest ctest-cold trace-test lint-test spec pytest-suites real-test
+test: all cargo-test ctest ctest-cold trace-test lint-test fuzz-ci spec pytest-suites real-test
 	@echo "make test: all steps passed"
 
 cargo-test:
@@ -118,3 +118,17 @@ clippy:
 # BENCH_QUICK=1). Installs redis, nginx, wrk, strace from Debian if missing.
 bench: all
 	cd $(ROOT) && bash bench/run.sh
+
+# Differential fuzzing against kernel epoll (tests/diff/README.md).
+# fuzz-ci: a bounded run (20 000 operations); fuzz: FUZZ_OPS (default 1 000 000).
+FUZZ_OPS ?= 1000000
+fuzz-ci: all
+	cd $(ROOT) && FUZZ_OPS=20000 FUZZ_SEED=1 bash tests/diff/run.sh $(LIB)
+
+fuzz: all
+	cd $(ROOT) && FUZZ_OPS=$(FUZZ_OPS) bash tests/diff/run.sh $(LIB)
+
+# A selection of the C tests under valgrind, the library preloaded
+# (tests/hardening/valgrind.sh).
+valgrind: all
+	cd $(ROOT) && bash tests/hardening/valgrind.sh $(LIB)

@@ -59,6 +59,9 @@ pub struct ColdState {
     pub running: bool,
     /// The helper could not be started: nothing is ever demoted.
     pub disabled: bool,
+    /// Which helper thread is the current one (a stopped helper sees
+    /// another value and exits).
+    pub helper_gen: u64,
 }
 
 impl Default for ColdState {
@@ -68,6 +71,7 @@ impl Default for ColdState {
             ctl_fd: -1,
             running: false,
             disabled: false,
+            helper_gen: 0,
         }
     }
 }
@@ -120,12 +124,18 @@ impl Global {
             e.ext.temp = temp;
             e.ext.pos = new_pos as u32;
         }
-        if old == COLD || temp == COLD {
+        if old == COLD {
+            self.cold_removed();
+        } else if temp == COLD {
             self.cold.epoch += 1;
-            if old == COLD {
-                UNPIN_TARGET.store(self.cold.epoch, Ordering::Release);
-            }
         }
+    }
+
+    /// A cold registration left the cold set (or its instance went): the
+    /// helper must rebuild, and closes wait until it left the old poll.
+    pub fn cold_removed(&mut self) {
+        self.cold.epoch += 1;
+        UNPIN_TARGET.store(self.cold.epoch, Ordering::Release);
     }
 
     /// Room in the hot and cold lists for one more registration, so that
@@ -223,7 +233,9 @@ impl Global {
             libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
             libc::pthread_attr_setstacksize(&mut attr, 256 * 1024);
             let mut tid: libc::pthread_t = 0;
-            let r = libc::pthread_create(&mut tid, &attr, helper_main, core::ptr::null_mut());
+            self.cold.helper_gen += 1;
+            let arg = self.cold.helper_gen as usize as *mut c_void;
+            let r = libc::pthread_create(&mut tid, &attr, helper_main, arg);
             libc::pthread_attr_destroy(&mut attr);
             libc::pthread_sigmask(libc::SIG_SETMASK, &old, core::ptr::null_mut());
             if r != 0 {
@@ -232,6 +244,23 @@ impl Global {
         }
         self.cold.running = true;
         true
+    }
+
+    /// The last instance is gone: stop the helper and close its control
+    /// eventfd now (a program that closes everything it opened finds
+    /// /proc/self/fd as it was). The thread wakes (the eventfd it polls is
+    /// readable), sees it is no longer the current helper and exits.
+    pub fn stop_helper(&mut self) {
+        if !self.cold.running {
+            return;
+        }
+        let fd = core::mem::replace(&mut self.cold.ctl_fd, -1);
+        let _ = sys::write(fd, &1u64.to_ne_bytes());
+        let _ = sys::close(fd);
+        fdtable::forget(fd);
+        self.internal.retain(|&x| x != fd);
+        self.cold.running = false;
+        self.cold.helper_gen += 1;
     }
 
     /// A wait is about to return nothing: poll a small cold set directly,
@@ -318,7 +347,8 @@ struct Watched {
     slot: u32,
 }
 
-extern "C" fn helper_main(_: *mut c_void) -> *mut c_void {
+extern "C" fn helper_main(arg: *mut c_void) -> *mut c_void {
+    let my_gen = arg as usize as u64;
     let _re = crate::hooks::Reentry::enter();
     let name = b"repoll-cold\0";
     let _ = sys::call(
@@ -343,7 +373,8 @@ extern "C" fn helper_main(_: *mut c_void) -> *mut c_void {
             let Some(g) = guard.as_mut() else {
                 return core::ptr::null_mut();
             };
-            if crate::PID.load(Ordering::Relaxed) != me {
+            if crate::PID.load(Ordering::Relaxed) != me || g.cold.helper_gen != my_gen {
+                // Stopped (no instance left), or this is a forked child.
                 return core::ptr::null_mut();
             }
             ctl = g.cold.ctl_fd;

@@ -399,10 +399,18 @@ impl Global {
         let Some(inst) = self.instances[id as usize].take() else {
             return;
         };
-        INSTANCES.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+        let left = INSTANCES.fetch_sub(1, core::sync::atomic::Ordering::Relaxed) - 1;
         // Remove the registrations this instance holds.
         for (slot, e) in inst.interest.iter() {
             self.unindex(id, slot, e);
+        }
+        if !inst.cold.is_empty() {
+            // The helper polls (and pins) their files: let them go.
+            self.cold_removed();
+            self.poke_helper();
+        }
+        if left == 0 {
+            self.stop_helper();
         }
         if inst.wake_fd >= 0 {
             let _ = sys::close(inst.wake_fd);

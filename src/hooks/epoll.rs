@@ -164,6 +164,13 @@ pub fn wait(
         if !fresh {
             g.refresh(id, 0);
         }
+        if !swept && matches!(timeout, Timeout::Nanos(0)) {
+            // A polling wait reports what was ready before the call, cold
+            // descriptors included, without the helper's latency (small
+            // cold sets only; see sweep_cold).
+            swept = true;
+            g.sweep_cold(id);
+        }
         match deliver(g, id, events, maxevents as usize, &mut fds) {
             Ok(0) => {}
             other => break other,
