@@ -809,7 +809,7 @@ impl Global {
         }
         for &(slot, inner) in &nested[..n_nested] {
             let state = self.nested_state(inner);
-            woke |= self.inst_mut(id).interest.observe(slot, state, 0);
+            woke |= self.observe_nested(id, slot, state, 0);
         }
         for &slot in &gone[..n_gone] {
             self.delete_slot(id, slot);
@@ -877,8 +877,8 @@ impl Global {
     fn notify_parents(&mut self, id: u32) {
         self.wake_waiters(id);
         let parents = RegList::of(&self.inst(id).parents);
-        let state = if self.inst(id).interest.has_reportable() {
-            registry::EPOLLIN
+        let ready = if self.inst(id).interest.has_reportable() {
+            registry::EPOLLIN | registry::EPOLLRDNORM
         } else {
             0
         };
@@ -888,10 +888,7 @@ impl Global {
                 .get(outer as usize)
                 .is_some_and(|s| s.is_some())
             {
-                let woke = self
-                    .inst_mut(outer)
-                    .interest
-                    .observe(slot, state, registry::EPOLLIN);
+                let woke = self.observe_nested(outer, slot, ready, registry::EPOLLIN);
                 self.update_signal(outer);
                 if woke {
                     self.notify_parents(outer);
@@ -899,6 +896,24 @@ impl Global {
                     self.wake_waiters(outer);
                 }
             }
+        }
+    }
+
+    /// Observes nested item (id, slot) after its inner instance woke or was
+    /// re-checked. An epoll fd wakes its parents with the key EPOLLIN
+    /// (ep_poll_safewake), which ep_poll_callback ignores for an item
+    /// without IN interest: such an item is only queued by ADD/MOD (which
+    /// poll it in full, through `observe_one`); its state is still kept
+    /// (IN|RDNORM) for the delivery of an item already queued.
+    fn observe_nested(&mut self, id: u32, slot: u32, state: u32, wakeup: u32) -> bool {
+        let inst = self.inst_mut(id);
+        match inst.interest.get_mut(slot) {
+            Some(e) if e.events & registry::EPOLLIN == 0 => {
+                e.state = state;
+                false
+            }
+            Some(_) => inst.interest.observe(slot, state, wakeup),
+            None => false,
         }
     }
 
