@@ -265,8 +265,16 @@ pub fn scan(s: &mut State, now: u64, at_exit: bool) {
         if p.revents & libc::POLLNVAL != 0 {
             continue;
         }
+        let seen_before = st.hc_since != 0 || b & EOF != 0;
         if p.revents & libc::POLLRDHUP != 0 || b & EOF != 0 {
             mark(st, now);
+        }
+        if at_exit && !seen_before {
+            // First noticed by this exit scan (e.g. peers that reset their
+            // connections as the program was stopped): the program never
+            // had a chance to see it, so it did not ignore it.
+            st.hc_since = 0;
+            continue;
         }
         if st.hc_since == 0 || st.hc_reported || b & SHUT_WR != 0 {
             continue;
