@@ -148,12 +148,26 @@ pub struct FileInfo {
     pub fds: small::SmallList<c_int, 2>,
     /// Registrations of the file: (instance, slot).
     pub regs: small::SmallList<(u32, u32), 1>,
-    /// Identity at the time it was first seen.
-    pub dev: u64,
-    pub ino: u64,
+    /// Identity (device and inode, folded: `identity`) when first seen.
+    pub identity: u64,
     pub kind: Kind,
-    /// Set when this file is the handle of an instance.
-    pub instance: Option<u32>,
+    /// Set when this file is the handle of an instance (its id + 1).
+    instance_plus1: Option<core::num::NonZeroU32>,
+}
+
+impl FileInfo {
+    /// The instance this file is the handle of.
+    pub fn instance(&self) -> Option<u32> {
+        self.instance_plus1.map(|n| n.get() - 1)
+    }
+
+    fn handle_of(id: u32) -> FileInfo {
+        FileInfo {
+            kind: Kind::Epoll,
+            instance_plus1: core::num::NonZeroU32::new(id.wrapping_add(1)),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Default)]
@@ -240,7 +254,7 @@ impl Global {
     /// The instance a descriptor is a handle of.
     pub fn instance_of_fd(&self, fd: c_int) -> Option<u32> {
         let file = self.fds.get(&fd)?;
-        self.files.get(file)?.instance
+        self.files.get(file)?.instance()
     }
 
     /// Like `instance_of_fd`, but also recognises a descriptor of one of
@@ -283,7 +297,7 @@ impl Global {
             f.fds.push(fd);
         }
         let mut bits = fdtable::TRACKED;
-        if f.instance.is_some() {
+        if f.instance().is_some() {
             bits |= fdtable::HANDLE;
         }
         if f.regs.iter().any(|&(i, s)| {
@@ -326,11 +340,7 @@ impl Global {
                 (self.instances.len() - 1) as u32
             }
         };
-        let file = self.files.alloc(FileInfo {
-            kind: Kind::Epoll,
-            instance: Some(id),
-            ..Default::default()
-        });
+        let file = self.files.alloc(FileInfo::handle_of(id));
         self.instances[id as usize] = Some(Box::new(Instance::new(file, false)));
         self.track_fd(handle, file);
         INSTANCES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
@@ -351,11 +361,7 @@ impl Global {
             return;
         };
         let id = self.instances.len() as u32;
-        let file = self.files.alloc(FileInfo {
-            kind: Kind::Epoll,
-            instance: Some(id),
-            ..Default::default()
-        });
+        let file = self.files.alloc(FileInfo::handle_of(id));
         let mut probe = [pollfd {
             fd: first,
             events: libc::POLLIN,
@@ -1244,7 +1250,7 @@ impl Global {
         }
         if let Some(&file) = self.fds.get(&fd) {
             if let Some(f) = self.files.get(&file) {
-                if f.instance.is_some() || (f.dev == ident.dev && f.ino == ident.ino) {
+                if f.instance().is_some() || f.identity == identity(ident) {
                     return file;
                 }
             }
@@ -1253,8 +1259,7 @@ impl Global {
             self.fd_closed(fd);
         }
         let file = self.files.alloc(FileInfo {
-            dev: ident.dev,
-            ino: ident.ino,
+            identity: identity(ident),
             kind: ident.kind,
             ..Default::default()
         });
@@ -1352,7 +1357,7 @@ impl Global {
             return;
         };
         let regs = RegList::of(&f.regs);
-        let instance = f.instance;
+        let instance = f.instance();
         match remaining {
             Some(other) => {
                 // Another descriptor keeps the file open: registrations live
@@ -1404,9 +1409,8 @@ impl Global {
     fn tracked_description(&self, fd: c_int, ident: &Ident) -> Option<u64> {
         self.files.iter().find_map(|(id, f)| {
             let &first = f.fds.first()?;
-            (f.instance.is_none()
-                && f.dev == ident.dev
-                && f.ino == ident.ino
+            (f.instance().is_none()
+                && f.identity == identity(ident)
                 && sys::kcmp_file(fd, first) == Ok(0))
             .then_some(id)
         })
@@ -1628,6 +1632,14 @@ impl Global {
             let _ = sys::read(self.inst(id).wake_fd, &mut b);
         }
     }
+}
+
+/// A file's device and inode folded into 64 bits (FileInfo stays small;
+/// two live files colliding would need equal inodes on devices whose
+/// numbers differ by a multiple of 2^32 after the rotation: not a concern
+/// for telling a reused descriptor number from the file it named).
+fn identity(ident: &Ident) -> u64 {
+    ident.ino ^ ident.dev.rotate_left(32)
 }
 
 /// Nanoseconds in units of 2^20 ns (about 1 ms), on 32 bits: enough for

@@ -284,7 +284,7 @@ mod size_tests {
     #[test]
     fn per_registration_structures_stay_small() {
         assert!(core::mem::size_of::<Option<crate::core::Entry>>() <= 96);
-        assert!(core::mem::size_of::<crate::core::FileInfo>() <= 64);
+        assert!(core::mem::size_of::<crate::core::FileInfo>() <= 48);
         assert!(core::mem::size_of::<super::SmallList<libc::c_int, 2>>() <= 16);
         assert!(core::mem::size_of::<super::SmallList<(u32, u32), 1>>() <= 16);
     }
