@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The lint suite (issues 6 and 7): every tests/lint/*.c program is built and
+# The lint suite (issues 6 and 7): every tests/c/lint/*.c program is built and
 # run under librepoll.so.
 #
 # * Misuse programs print "expect ID FD [peer=ADDR] [state=STATE]" lines;
@@ -26,7 +26,7 @@ failed=0
 pass() { passed=$((passed + 1)); echo "ok    $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL  $1: $2"; }
 
-for src in "$ROOT"/tests/lint/*.c; do
+for src in "$ROOT"/tests/c/lint/*.c; do
     name=$(basename "$src" .c)
     bin=$OUT/$name
     if ! $CC -std=gnu11 -O1 -Wall -Wextra -pthread -o "$bin" "$src" 2>"$OUT/$name.cc"; then
