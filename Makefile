@@ -36,7 +36,7 @@ all:
 	cd $(ROOT) && $(CARGO) build --release
 
 # In order, stopping at the first failure.
-test: all cargo-test ctest ctest-cold trace-test lint-test fuzz-ci spec pytest-suites real-test
+test: all cargo-test ctest ctest-cold trace-test lint-test fuzz-ci valgrind spec pytest-suites real-test
 	@echo "make test: all steps passed"
 
 cargo-test:
