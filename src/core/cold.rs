@@ -37,9 +37,9 @@ pub const NONE: u8 = 0;
 pub const HOT: u8 = 1;
 pub const COLD: u8 = 2;
 
-/// At most this many cold registrations are polled directly by a wait that
-/// is about to time out (so small programs see another process's writes
-/// without the helper's latency).
+/// At most this many cold registrations are polled directly by a polling
+/// wait (timeout 0) and by a wait about to time out (so small programs see
+/// another process's writes without the helper's latency).
 const SWEEP_MAX: usize = 64;
 
 /// The cold epoch of the poll set the helper is blocked on, or `u64::MAX`
@@ -263,8 +263,9 @@ impl Global {
         self.cold.helper_gen += 1;
     }
 
-    /// A wait is about to return nothing: poll a small cold set directly,
-    /// promoting what is ready. True when something was promoted.
+    /// A polling wait, or one about to return nothing: poll a small cold
+    /// set directly, promoting what is ready. True when something was
+    /// promoted.
     pub fn sweep_cold(&mut self, id: u32) -> bool {
         let n = self.inst(id).cold.len();
         if n == 0 || n > SWEEP_MAX {

@@ -448,11 +448,7 @@ impl Global {
     }
 
     fn delete_slot(&mut self, id: u32, slot: u32) {
-        let was_cold = self
-            .inst(id)
-            .interest
-            .get(slot)
-            .is_some_and(|e| e.ext.temp == cold::COLD);
+        let was_cold = self.is_cold(id, slot);
         self.set_temp(id, slot, cold::NONE);
         if was_cold {
             // The helper polls (and pins) the file: let it go.
@@ -598,25 +594,19 @@ impl Global {
         0
     }
 
-    /// Records `revents`, polled for registration (id, slot) at `now`, as
-    /// its observation: ET growth sampling, queueing, and the move to the
-    /// cold set of a registration idle for `cold_after_ms`. None when the
-    /// descriptor was closed behind repoll's back (POLLNVAL): the caller
-    /// deletes the registration.
-    fn observe_polled(
-        &mut self,
-        id: u32,
-        slot: u32,
-        revents: u32,
-        now: u64,
-        demoted: &mut bool,
-    ) -> Option<bool> {
+    /// Records `revents`, polled for registration (id, slot) at `obs.now`,
+    /// as its observation: ET growth sampling, queueing, and the move to the
+    /// cold set of a registration idle for `cold_after_ms`. A descriptor
+    /// closed behind repoll's back (POLLNVAL) is noted in `obs` for deletion
+    /// by `finish_observation`.
+    fn observe_polled(&mut self, id: u32, slot: u32, revents: u32, obs: &mut Observation) {
         if revents & libc::POLLNVAL as u32 != 0 {
-            return None;
+            obs.gone(slot);
+            return;
         }
         let (et, kind, events, poll_fd) = match self.inst(id).interest.get(slot) {
             Some(e) => (e.is_et(), e.ext.kind, e.events, e.ext.poll_fd),
-            None => return Some(false),
+            None => return,
         };
         // rdhup=uniform (src/diag): EPOLLRDHUP at end of file, if asked for.
         let revents = crate::diag::rdhup_state(kind, events, poll_fd, revents);
@@ -624,8 +614,9 @@ impl Global {
         if kind.counts_bytes() && et && self.sample_growth(id, slot, revents) {
             wakeup |= data_key(kind);
         }
-        let woke = self.inst_mut(id).interest.observe(slot, revents, wakeup);
+        obs.woke |= self.inst_mut(id).interest.observe(slot, revents, wakeup);
         let demote_ns = crate::options::cold_after_ns();
+        let now = obs.now;
         if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
             if !cold::is_idle(e) {
                 e.ext.last_active = coarse_time(now);
@@ -633,10 +624,38 @@ impl Global {
                 && !self.cold.disabled
             {
                 self.set_temp(id, slot, cold::COLD);
-                *demoted = true;
+                obs.demoted = true;
             }
         }
-        Some(woke)
+    }
+
+    /// The end of an observation of instance `id`: the helper learns about
+    /// demotions, registrations whose descriptor vanished are deleted, the
+    /// handle's readability and the parents are updated.
+    fn finish_observation(&mut self, id: u32, obs: &Observation) {
+        if obs.demoted {
+            self.poke_helper();
+        }
+        for &slot in &obs.gone[..obs.n_gone] {
+            self.delete_slot(id, slot);
+        }
+        self.update_signal(id);
+        if obs.woke {
+            self.notify_parents(id);
+        }
+    }
+
+    /// Takes instance `id`'s pending in-process wakeups (their flags left
+    /// as they are); `restore_pending` gives the emptied list back.
+    fn take_pending(&mut self, id: u32) -> Vec<u32> {
+        core::mem::take(&mut self.inst_mut(id).pending)
+    }
+
+    /// Gives the pending list taken by `take_pending` back, emptied (its
+    /// capacity is kept: pushing to it never allocates).
+    fn restore_pending(&mut self, id: u32, mut pending: Vec<u32>) {
+        pending.clear();
+        self.inst_mut(id).pending = pending;
     }
 
     /// The results of a blocking poll over `buf` (built by `blocking_set`
@@ -661,20 +680,14 @@ impl Global {
                 None => return false,
             }
         }
-        let pending = core::mem::take(&mut self.inst_mut(id).pending);
+        let pending = self.take_pending(id);
         for &slot in &pending {
             if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
                 e.ext.pending = false;
             }
         }
-        let mut pending = pending;
-        pending.clear();
-        self.inst_mut(id).pending = pending;
-        let now = sys::monotonic_ns();
-        let mut woke = false;
-        let mut demoted = false;
-        let mut gone: [u32; 16] = [0; 16];
-        let mut n_gone = 0;
+        self.restore_pending(id, pending);
+        let mut obs = Observation::new(sys::monotonic_ns());
         let order = first[..n_first]
             .iter()
             .copied()
@@ -689,26 +702,9 @@ impl Global {
             };
             let asked = p.events as u16 as u32 | registry::EPOLLERR | registry::EPOLLHUP;
             let revents = p.revents as u16 as u32 | (e.state & !asked);
-            match self.observe_polled(id, slot, revents, now, &mut demoted) {
-                Some(w) => woke |= w,
-                None => {
-                    if n_gone < gone.len() {
-                        gone[n_gone] = slot;
-                        n_gone += 1;
-                    }
-                }
-            }
+            self.observe_polled(id, slot, revents, &mut obs);
         }
-        if demoted {
-            self.poke_helper();
-        }
-        for &slot in &gone[..n_gone] {
-            self.delete_slot(id, slot);
-        }
-        self.update_signal(id);
-        if woke {
-            self.notify_parents(id);
-        }
+        self.finish_observation(id, &obs);
         true
     }
 
@@ -758,20 +754,16 @@ impl Global {
         if !fds.is_empty() {
             let _ = sys::poll_now(&mut fds);
         }
-        let mut woke = false;
-        let mut gone: [u32; 16] = [0; 16];
-        let mut n_gone = 0;
-        let now = if slots.is_empty() {
+        let mut obs = Observation::new(if slots.is_empty() {
             0
         } else {
             sys::monotonic_ns()
-        };
-        let mut demoted = false;
+        });
         // In-process wakeups first, in the order they happened (ORD-1),
         // then the rest in hot-list order.
         let mut order = core::mem::take(&mut self.scratch_order);
         order.clear();
-        let pending = core::mem::take(&mut self.inst_mut(id).pending);
+        let pending = self.take_pending(id);
         for &slot in &pending {
             if let Some(e) = self.inst_mut(id).interest.get_mut(slot) {
                 if e.ext.pending {
@@ -784,9 +776,7 @@ impl Global {
                 }
             }
         }
-        let mut pending = pending;
-        pending.clear();
-        self.inst_mut(id).pending = pending;
+        self.restore_pending(id, pending);
         for (i, &slot) in slots.iter().enumerate() {
             if self
                 .inst(id)
@@ -799,34 +789,16 @@ impl Global {
         }
         for &i in &order {
             let i = i as usize;
-            let slot = slots[i];
-            match self.observe_polled(id, slot, fds[i].revents as u16 as u32, now, &mut demoted) {
-                Some(w) => woke |= w,
-                None => {
-                    if n_gone < gone.len() {
-                        gone[n_gone] = slot;
-                        n_gone += 1;
-                    }
-                }
-            }
-        }
-        if demoted {
-            self.poke_helper();
+            self.observe_polled(id, slots[i], fds[i].revents as u16 as u32, &mut obs);
         }
         for &(slot, inner) in &nested[..n_nested] {
             let state = self.nested_state(inner);
-            woke |= self.observe_nested(id, slot, state, 0);
-        }
-        for &slot in &gone[..n_gone] {
-            self.delete_slot(id, slot);
+            obs.woke |= self.observe_nested(id, slot, state, 0);
         }
         self.scratch_fds = trimmed(fds);
         self.scratch_slots = trimmed(slots);
         self.scratch_order = trimmed(order);
-        self.update_signal(id);
-        if woke {
-            self.notify_parents(id);
-        }
+        self.finish_observation(id, &obs);
     }
 
     /// Keeps the handle readable exactly while something is reportable
@@ -950,11 +922,7 @@ impl Global {
             // pending wakeups now, in order, then this one.
         }
         self.flush_pending(id);
-        let was_cold = self
-            .inst(id)
-            .interest
-            .get(slot)
-            .is_some_and(|e| e.ext.temp == cold::COLD);
+        let was_cold = self.is_cold(id, slot);
         if was_cold {
             self.make_hot(id, slot);
             self.poke_helper();
@@ -1002,7 +970,7 @@ impl Global {
         if self.inst(id).pending.is_empty() {
             return;
         }
-        let pending = core::mem::take(&mut self.inst_mut(id).pending);
+        let pending = self.take_pending(id);
         let mut woke = false;
         for &slot in &pending {
             let was = self
@@ -1014,9 +982,7 @@ impl Global {
                 woke |= self.observe_one(id, slot, 0);
             }
         }
-        let mut pending = pending;
-        pending.clear();
-        self.inst_mut(id).pending = pending;
+        self.restore_pending(id, pending);
         self.update_signal(id);
         if woke {
             self.notify_parents(id);
@@ -1312,6 +1278,13 @@ impl Global {
         let linked = self.is_linked(id, slot);
         self.after_insert(id, linked);
         Ok(())
+    }
+
+    fn is_cold(&self, id: u32, slot: u32) -> bool {
+        self.inst(id)
+            .interest
+            .get(slot)
+            .is_some_and(|e| e.ext.temp == cold::COLD)
     }
 
     fn is_linked(&self, id: u32, slot: u32) -> bool {
@@ -1647,6 +1620,38 @@ fn identity(ident: &Ident) -> u64 {
 /// which at worst demotes an idle registration late or early once).
 pub fn coarse_time(ns: u64) -> u32 {
     (ns >> 20) as u32
+}
+
+/// What one observation of an instance found, for `finish_observation`.
+struct Observation {
+    /// When the descriptors were polled.
+    now: u64,
+    /// Something was queued or re-woken: the parents see an edge.
+    woke: bool,
+    /// A registration moved to the cold set: the helper must rebuild.
+    demoted: bool,
+    /// Registrations whose descriptor was closed behind repoll's back.
+    gone: [u32; 16],
+    n_gone: usize,
+}
+
+impl Observation {
+    fn new(now: u64) -> Observation {
+        Observation {
+            now,
+            woke: false,
+            demoted: false,
+            gone: [0; 16],
+            n_gone: 0,
+        }
+    }
+
+    fn gone(&mut self, slot: u32) {
+        if self.n_gone < self.gone.len() {
+            self.gone[self.n_gone] = slot;
+            self.n_gone += 1;
+        }
+    }
 }
 
 /// A scratch buffer kept for the next use, released when it is far larger
